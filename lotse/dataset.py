@@ -1,0 +1,106 @@
+"""The data folder as the rest of Lotse sees it.
+
+``Dataset`` is what the validator hands to the site build, the sync, the
+link check and the report. It only holds what editors wrote; values that are
+computed (a service's Lebenslagen, an office's services) come from methods
+here and are never written back into ``data/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .yamlload import Document
+
+# Channel types that make a service "digital" in the city's own count (council
+# answer of 20 May 2025: Amt24, leipzig.de form, EfA and other portals; a PDF
+# sent by e-mail does not count).
+ONLINE_TYPES = ("amt24", "formular", "efa", "portal")
+CHANNEL_TYPES = ("amt24", "formular", "efa", "portal", "email-pdf", "post", "vor-ort")
+LEVELS = ("analog", "digital", "ende-zu-ende")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Where one kind of record lives and which schema describes it."""
+
+    kind: str
+    schema: str
+    label: str  # German, for messages
+    folder: str | None = None  # one record per file, file name = id
+    file: str | None = None  # a single file
+    required: bool = True
+
+
+COLLECTIONS = (
+    Collection("konfiguration", "konfiguration.schema.json", "Konfiguration", file="lotse.yml"),
+    Collection("amt", "amt.schema.json", "Stelle", folder="aemter"),
+    Collection("leistung", "leistung.schema.json", "Leistung", folder="services"),
+    Collection("lebenslage", "lebenslage.schema.json", "Lebenslage", folder="lebenslagen"),
+)
+
+
+@dataclass
+class Dataset:
+    root: Path
+    config: Document | None = None
+    leistungen: dict[str, Document] = field(default_factory=dict)
+    lebenslagen: dict[str, Document] = field(default_factory=dict)
+    aemter: dict[str, Document] = field(default_factory=dict)
+    extra: dict[str, Document] = field(default_factory=dict)  # single files by kind
+
+    def bucket(self, kind: str) -> dict[str, Document]:
+        return {"leistung": self.leistungen, "lebenslage": self.lebenslagen, "amt": self.aemter}[kind]
+
+    # --- derived views (computed, never stored) ---------------------------------
+
+    @property
+    def settings(self) -> dict:
+        return self.config.data if self.config else {}
+
+    def channel_types(self, service: dict) -> list[str]:
+        """Channel types of a service, in the editor's order, without repeats."""
+        seen: list[str] = []
+        for kanal in service.get("kanaele", []):
+            if kanal["typ"] not in seen:
+                seen.append(kanal["typ"])
+        return seen
+
+    def is_online(self, service: dict) -> bool:
+        return any(t in ONLINE_TYPES for t in self.channel_types(service))
+
+    def lebenslagen_of(self, service_id: str) -> list[str]:
+        index = self._index_lebenslagen()
+        return index.get(service_id, [])
+
+    def services_of(self, amt_id: str) -> list[str]:
+        """Services an office is responsible for or that are handled at its counters."""
+        index = self._index_offices()
+        return index.get(amt_id, [])
+
+    def is_city(self, amt_id: str) -> bool:
+        amt = self.aemter.get(amt_id)
+        return bool(amt) and amt.data.get("traeger") == "stadt"
+
+    def _index_lebenslagen(self) -> dict[str, list[str]]:
+        if not hasattr(self, "_ll_index"):
+            index: dict[str, list[str]] = {}
+            for ll_id, doc in self.lebenslagen.items():
+                for schritt in doc.data.get("schritte", []):
+                    for sid in schritt.get("leistungen", []):
+                        if ll_id not in index.setdefault(sid, []):
+                            index[sid].append(ll_id)
+            self._ll_index = index
+        return self._ll_index
+
+    def _index_offices(self) -> dict[str, list[str]]:
+        if not hasattr(self, "_amt_index"):
+            index: dict[str, list[str]] = {}
+            for sid, doc in self.leistungen.items():
+                places = [doc.data.get("zustaendig")] + [k.get("amt") for k in doc.data.get("kanaele", [])]
+                for amt_id in places:
+                    if amt_id and sid not in index.setdefault(amt_id, []):
+                        index[amt_id].append(sid)
+            self._amt_index = index
+        return self._amt_index

@@ -1,0 +1,161 @@
+"""Safe YAML loading with line numbers.
+
+Every tool reads records through :func:`load_yaml_file`, so the rules for what
+counts as a readable file live in one place:
+
+* only UTF-8, at most ``MAX_BYTES``, one document, a mapping at the top;
+* duplicate keys are an error (PyYAML would silently keep the last one and an
+  editor's value would vanish);
+* anchors and aliases are refused outright: editors do not need them, and
+  refusing them is the simplest way to make "billion laughs" files harmless;
+* dates stay strings (``2025-05-20``), so JSON Schema sees what the editor
+  wrote and our own check can say whether the day exists.
+
+Parsing uses libyaml (``CSafeLoader``) to compose the node tree and builds the
+Python values from the nodes ourselves: that is where we get a line number for
+every value, which the validator needs for ``path:line: message``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml is several times faster; fall back to pure Python where it is missing
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 256 * 1024
+
+_SCALAR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+_KNOWN_SCALARS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_ALLOWED_TAGS = _KNOWN_SCALARS | {_STR, _TIMESTAMP, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+JsonPath = tuple  # of str | int
+
+
+@dataclass
+class Problem:
+    """One finding, printed as ``path:line: message``."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+    def sort_key(self):
+        return (self.path, self.line, self.message)
+
+
+class YamlError(Exception):
+    """A file that cannot be read as a record; carries the :class:`Problem`."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class Document:
+    """A loaded YAML mapping plus the line of every value in it."""
+
+    path: str
+    data: dict
+    lines: dict = field(default_factory=dict)
+
+    def line_of(self, json_path) -> int:
+        """Line of the value at ``json_path``, or of its nearest existing parent."""
+        json_path = tuple(json_path)
+        while json_path:
+            if json_path in self.lines:
+                return self.lines[json_path]
+            json_path = json_path[:-1]
+        return self.lines.get((), 1)
+
+
+def load_yaml_text(text: str, path: str) -> Document:
+    """Parse ``text`` (already decoded) as a record file."""
+    if not text.strip():
+        raise YamlError(Problem(path, 1, "Die Datei ist leer. Eine Datei enthält genau einen Eintrag mit seinen Feldern."))
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        detail = exc.problem or str(exc)
+        if "expected a single document" in str(exc):
+            raise YamlError(Problem(path, line, "Die Datei enthält mehr als ein YAML-Dokument (---). Pro Datei genau ein Eintrag.")) from None
+        raise YamlError(Problem(path, line, f"YAML-Syntaxfehler ({detail}). Häufige Ursachen: falsche Einrückung, Tabulator statt Leerzeichen, Doppelpunkt im Text ohne Anführungszeichen.")) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(Problem(path, 1, f"YAML-Syntaxfehler: {exc}")) from None
+    if node is None:
+        raise YamlError(Problem(path, 1, "Die Datei enthält nur Kommentare. Eine Datei enthält genau einen Eintrag mit seinen Feldern."))
+    if not isinstance(node, yaml.MappingNode):
+        raise YamlError(Problem(path, node.start_mark.line + 1, "Die Datei muss aus Feldern der Form „feld: wert“ bestehen, nicht aus einer Liste oder einem einzelnen Wert."))
+    doc = Document(path=path, data={}, lines={(): 1})
+    doc.data = _build(node, (), doc, set())
+    return doc
+
+
+def load_yaml_file(path: Path, display: str | None = None) -> Document:
+    """Read and parse one record file, raising :class:`YamlError` on any problem."""
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise YamlError(Problem(shown, 1, f"Die Datei ist {size // 1024} KiB groß; erlaubt sind höchstens {MAX_BYTES // 1024} KiB. Lange Texte gehören auf verlinkte Seiten."))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlError(Problem(shown, 1, f"Die Datei kann nicht gelesen werden: {exc.strerror}.")) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 BOM is harmless; some Windows editors add it
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlError(Problem(shown, line, "Die Datei ist nicht in UTF-8 gespeichert (Umlaute?). Bitte im Editor als UTF-8 speichern.")) from None
+    return load_yaml_text(text, shown)
+
+
+def _build(node, where: JsonPath, doc: Document, seen: set) -> Any:
+    if node.tag not in _ALLOWED_TAGS:
+        raise YamlError(Problem(doc.path, node.start_mark.line + 1, f"Der YAML-Tag „{node.tag}“ ist nicht erlaubt. Bitte den Wert ohne Tag schreiben."))
+    # The composer hands out the very same node object for every alias, so a
+    # node seen twice is an alias; we stop there instead of expanding it.
+    if id(node) in seen:
+        raise YamlError(Problem(doc.path, doc.lines.get(where, node.start_mark.line + 1), "Anker und Verweise (& und *) sind nicht erlaubt. Bitte den Wert ausschreiben."))
+    seen.add(id(node))
+    doc.lines.setdefault(where, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlError(Problem(doc.path, key_node.start_mark.line + 1, "Zusammenführen mit „<<“ ist nicht erlaubt. Bitte die Felder ausschreiben."))
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                raise YamlError(Problem(doc.path, key_node.start_mark.line + 1, f"Feldnamen müssen Text sein, „{getattr(key_node, 'value', '?')}“ ist keiner."))
+            key = key_node.value
+            if key in result:
+                first = doc.lines.get(where + (key,), "?")
+                raise YamlError(Problem(doc.path, key_node.start_mark.line + 1, f"Das Feld „{key}“ steht doppelt (zuerst in Zeile {first}). Bitte nur einmal angeben, sonst ginge ein Wert verloren."))
+            doc.lines[where + (key,)] = key_node.start_mark.line + 1
+            result[key] = _build(value_node, where + (key,), doc, seen)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, where + (i,), doc, seen) for i, item in enumerate(node.value)]
+    # scalar
+    if node.tag in _KNOWN_SCALARS:
+        return _SCALAR.yaml_constructors[node.tag](_SCALAR, node)
+    return node.value  # str, timestamp (kept as written) or a non-specific "!" scalar
