@@ -1,0 +1,79 @@
+"""Shared fixtures. Area-specific fixtures live in the area's own test module."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def write_yaml(path: Path, data: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+MINI_CONFIG = {
+    "stadt": "Teststadt",
+    "ars": "147130000000",
+    "portale": {
+        "amt24": "https://amt24.sachsen.de/",
+        "amt24_leistung": "https://amt24.sachsen.de/zufi/leistungen/{id}",
+        "bundesportal": "https://verwaltung.bund.de/leistungsverzeichnis/de/leistung/{id}",
+    },
+    "hervorgehoben": ["online-leistung"],
+    "stand": "2026-01-01",
+}
+QUELLE = [{"titel": "Testdaten"}]
+
+
+def mini_service(sid: str, **fields) -> dict:
+    record = {
+        "id": sid,
+        "name": f"Leistung {sid}",
+        "kurzbeschreibung": "Eine kurze Beschreibung für Tests.",
+        "zielgruppe": ["buerger"],
+        "zustaendig": "testamt",
+        "kanaele": [{"typ": "vor-ort", "bezeichnung": "Persönlich im Amt"}],
+        "digitalisierung": "analog",
+        "stand": "2026-01-01",
+        "quelle": QUELLE,
+    }
+    record.update(fields)
+    return record
+
+
+@pytest.fixture
+def mini_data(tmp_path) -> Path:
+    """A small valid data folder: 1 office, 2 services (one online), 1 Lebenslage."""
+    root = tmp_path / "data"
+    write_yaml(root / "lotse.yml", MINI_CONFIG)
+    write_yaml(root / "aemter" / "testamt.yml", {"id": "testamt", "name": "Testamt", "traeger": "stadt", "stand": "2026-01-01", "quelle": QUELLE})
+    write_yaml(root / "services" / "analoge-leistung.yml", mini_service("analoge-leistung"))
+    write_yaml(
+        root / "services" / "online-leistung.yml",
+        mini_service(
+            "online-leistung",
+            leika="99115005104000",
+            kanaele=[{"typ": "amt24", "bezeichnung": "Online bei Amt24", "url": "https://amt24.sachsen.de/zufi/leistungen/6007623"}],
+            digitalisierung="digital",
+        ),
+    )
+    write_yaml(
+        root / "lebenslagen" / "umzug.yml",
+        {"id": "umzug", "titel": "Umzug", "kurzbeschreibung": "Alles rund um den Umzug.", "schritte": [{"titel": "Anmelden", "leistungen": ["online-leistung", "analoge-leistung"]}], "stand": "2026-01-01", "quelle": QUELLE},
+    )
+    return root
+
+
+@pytest.fixture
+def shipped_copy(tmp_path) -> Path:
+    """A writable copy of the shipped data/ folder."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
