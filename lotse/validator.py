@@ -46,11 +46,10 @@ def _registry() -> Registry:
     resources = []
     for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
         schema = json.loads(path.read_text(encoding="utf-8"))
-        resource = Resource.from_contents(schema)
-        # Register under both the $id and the bare file name, so "$ref": "common.schema.json#..."
-        # resolves the same way for us, for check-jsonschema and for editors' YAML plugins.
-        resources.append((schema["$id"], resource))
-        resources.append((path.name, resource))
+        # Schemas have no $id: "$ref": "common.schema.json#..." is then relative to the
+        # file itself, which resolves the same way for us (registered by file name), for
+        # check-jsonschema and for editors' YAML plugins, and never points at a web host.
+        resources.append((path.name, Resource.from_contents(schema)))
     return Registry().with_resources(resources)
 
 
