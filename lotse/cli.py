@@ -29,6 +29,25 @@ def report_problems(problems) -> None:
     click.echo(f"{len(problems)} Problem(e) in {files} Datei(en). Bitte beheben und erneut „lotse validate“ ausführen.", err=True)
 
 
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem) -> str:
+    """A problem as a GitHub Actions workflow command: shown on the file and line of a pull request."""
+    path = Path(problem.path)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            pass
+    return f"::error file={_escape_property(path.as_posix())},line={problem.line},title=lotse validate::{_escape_data(problem.message)}"
+
+
 class LazyGroup(click.Group):
     """Imports a subcommand's module only when it is used.
 
@@ -72,7 +91,11 @@ def main():
 @main.command()
 @DATA_OPTION
 @click.option("--fix", is_flag=True, help="Mechanisch Behebbares reparieren (Dateiname aus id, Reihenfolge der Felder, Leerraum); Inhalte bleiben unberührt.")
-def validate(data_dir: Path, fix: bool):
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "github"]), default="text", show_default=True,
+    help="github: Probleme als Anmerkungen an Datei und Zeile im Pull-Request (GitHub Actions).",
+)
+def validate(data_dir: Path, fix: bool, output_format: str):
     """Prüft alle Dateien im Datenordner.
 
     Beispiel: ``lotse validate --data data``. Gibt jedes Problem als
@@ -85,6 +108,9 @@ def validate(data_dir: Path, fix: bool):
             click.echo(line)
     ds, problems = load(data_dir)
     if problems:
+        if output_format == "github":
+            for problem in problems:
+                click.echo(github_annotation(problem))
         report_problems(problems)
         sys.exit(1)
     click.echo(

@@ -38,7 +38,18 @@ COLLECTIONS = (
     Collection("amt", "amt.schema.json", "Stelle", folder="aemter"),
     Collection("leistung", "leistung.schema.json", "Leistung", folder="services"),
     Collection("lebenslage", "lebenslage.schema.json", "Lebenslage", folder="lebenslagen"),
+    # Suppress list of `lotse linkcheck`: validated like any record so every entry names its reason.
+    Collection("linkcheck-ignore", "linkcheck-ignore.schema.json", "Ausnahmeliste der Linkprüfung", file="linkcheck-ignore.yml", required=False),
+    # Colloquial dictionary of the search (Perso -> Personalausweis); editors extend it by pull request.
+    Collection("synonyme", "synonyme.schema.json", "Wörterbuch der Suche", file="synonyme.yml", required=False),
 )
+
+
+# Files in the data folder that tools own and that are not records: the validator leaves
+# them alone, and editors never need to touch them.
+TOOL_FILES = frozenset({
+    "sync-state.json",  # run bookkeeping of `lotse sync ozg` (sync/state.py)
+})
 
 
 @dataclass

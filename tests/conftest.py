@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
+
+# Browser, accessibility and privacy tests share one Chromium and one built test site (issue 8).
+pytest_plugins = ["browser_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -77,3 +83,52 @@ def shipped_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+# --------------------------------------------------------------------------- built site (issue 3)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The site built once per test session from the shipped data/ (read-only for tests)."""
+    from lotse.site.build import build_site
+
+    return build_site(DATA, tmp_path_factory.mktemp("site") / "site")
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves ``directory`` under ``prefix`` only, as a web server hosting the site in a sub-folder."""
+
+    prefix = "/lotse/"
+
+    def send_head(self):
+        if not self.path.startswith(self.prefix):
+            self.send_error(404, "Nicht unter dem Pfad der Website")
+            return None
+        return super().send_head()
+
+    def translate_path(self, path):
+        return super().translate_path("/" + path[len(self.prefix):] if path.startswith(self.prefix) else path)
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server():
+    """Factory: ``base = site_server(site_dir)`` serves ``site_dir`` over real HTTP at
+    ``http://127.0.0.1:<port>/lotse/`` and returns that URL; anything outside /lotse/ is 404,
+    so links that are not relative fail. Servers stop at the end of the session."""
+    servers = []
+
+    def serve(directory: Path, prefix: str = "/lotse/") -> str:
+        handler = type("Handler", (_SubPathHandler,), {"prefix": prefix})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,227 @@
+"""Search documents and the prebuilt lunr index.
+
+Only what people search for goes into the index (name, synonyms, colloquial
+words, compound parts, neighbouring word pairs, LeiKa key, keywords, short
+description, office); what
+the result list shows (title, address, channels, online link) goes into a
+separate, compact list. Both are deterministic: same data, same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from lunr.builder import Builder
+
+from ..dataset import ONLINE_TYPES, Dataset
+from . import synonyms
+from .compounds import Splitter
+from .text import pairs, settings, stem, terms, whole, words
+
+KIND_CODES = {"leistung": "l", "lebenslage": "ll", "amt": "a"}
+URL_PREFIX = {"leistung": "leistungen", "lebenslage": "lebenslagen", "amt": "aemter"}
+
+
+@dataclass
+class SearchDoc:
+    kind: str
+    id: str
+    title: str
+    fields: dict[str, list[str]] = field(default_factory=dict)  # field code -> terms
+    meta: dict = field(default_factory=dict)
+
+
+def online_url(ds: Dataset, service: dict) -> str | None:
+    """Where to apply online: the first online channel with an address of its own.
+
+    An Amt24 channel without one falls back to the service's Amt24 description
+    (``portale.amt24_leistung`` with ``amt24_id``), as the service page does.
+    """
+    portale = ds.settings.get("portale") or {}
+    for kanal in service.get("kanaele") or []:
+        if kanal.get("typ") not in ONLINE_TYPES:
+            continue
+        if kanal.get("url"):
+            return kanal["url"]
+        if kanal["typ"] == "amt24":
+            if service.get("amt24_id") and portale.get("amt24_leistung"):
+                return portale["amt24_leistung"].replace("{id}", service["amt24_id"])
+        # A portal's start page is no "apply online" link; the service page explains.
+    return None
+
+
+def _raw_texts(ds: Dataset) -> list[str]:
+    texts = []
+    for doc in ds.leistungen.values():
+        d = doc.data
+        texts += [d.get("name", ""), d.get("kurzbeschreibung", ""), *(d.get("synonyme") or [])]
+        texts.append((d.get("ozg") or {}).get("name", ""))
+    for doc in ds.lebenslagen.values():
+        d = doc.data
+        texts += [d.get("titel", ""), d.get("kurzbeschreibung", ""), *(d.get("synonyme") or [])]
+    for doc in ds.aemter.values():
+        texts.append(doc.data.get("name", ""))
+    for entry in synonyms.entries(ds.extra.get("synonyme")):
+        texts += [entry.word, *entry.phrases]
+    return texts
+
+
+def _unique(items) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def documents(ds: Dataset) -> list[SearchDoc]:
+    """All search documents: services, then Lebenslagen, then offices, each sorted by id."""
+    dictionary = synonyms.entries(ds.extra.get("synonyme"))
+    splitter = Splitter(w for text in _raw_texts(ds) for w in words(text))
+
+    def parts_of(*texts: str) -> list[str]:
+        out: list[str] = []
+        for text in texts:
+            for word in words(text):
+                for part in splitter.split(word):
+                    s = stem(part)
+                    if s not in out:
+                        out.append(s)
+        return out
+
+    def fill(doc: SearchDoc, name: str, syn: list[str], extra: list[str] = ()) -> None:
+        name_terms = terms(name)
+        syn_terms = [terms(s) for s in syn]
+        parts = parts_of(name, *syn)
+        doc.fields["n"] = name_terms
+        doc.fields["s"] = [t for ts in syn_terms for t in ts]
+        doc.fields["t"] = _unique(p for p in parts if p not in name_terms)
+        found = synonyms.expansions(dictionary, [name_terms, *syn_terms, parts, *[terms(e) for e in extra]])
+        # Derived fields hold each term once: a record with many colloquial words
+        # must not look less relevant for each of them (field length) or more (repeats).
+        doc.fields["u"] = _unique(t for word in found for t in terms(word))
+        phrases = [ts for ts in [name_terms, *syn_terms] if ts]
+        wholes = sorted({w for w in (whole(ts) for ts in phrases) if w})
+        doc.fields["p"] = _unique([p for ts in phrases for p in pairs(ts)] + wholes)
+
+    out: list[SearchDoc] = []
+    for sid, doc in sorted(ds.leistungen.items()):
+        d = doc.data
+        sd = SearchDoc("leistung", sid, d.get("name", sid))
+        ozg_name = (d.get("ozg") or {}).get("name", "")
+        fill(sd, sd.title, list(d.get("synonyme") or []), [ozg_name] if ozg_name else [])
+        sd.fields["k"] = [d["leika"]] if d.get("leika") else []
+        ll_titles = [ds.lebenslagen[ll].data.get("titel", "") for ll in ds.lebenslagen_of(sid) if ll in ds.lebenslagen]
+        sd.fields["w"] = terms(" ".join([ozg_name, *ll_titles]))
+        sd.fields["b"] = terms(d.get("kurzbeschreibung", ""))
+        amt = ds.aemter.get(d.get("zustaendig", ""))
+        sd.fields["a"] = terms(amt.data.get("name", "")) if amt else []
+        sd.meta = {
+            "c": ds.channel_types(d),
+            "d": d.get("kurzbeschreibung", ""),
+        }
+        url = online_url(ds, d)
+        if url:
+            sd.meta["o"] = url
+        out.append(sd)
+    for ll_id, doc in sorted(ds.lebenslagen.items()):
+        d = doc.data
+        sd = SearchDoc("lebenslage", ll_id, d.get("titel", ll_id))
+        fill(sd, sd.title, list(d.get("synonyme") or []))
+        sd.fields["b"] = terms(d.get("kurzbeschreibung", ""))
+        sd.meta = {"d": d.get("kurzbeschreibung", "")}
+        out.append(sd)
+    for amt_id, doc in sorted(ds.aemter.items()):
+        d = doc.data
+        sd = SearchDoc("amt", amt_id, d.get("name", amt_id))
+        fill(sd, sd.title, [])
+        parent = ds.aemter.get(d.get("uebergeordnet", ""))
+        sd.fields["a"] = terms(parent.data.get("name", "")) if parent else []
+        sd.meta = {}
+        out.append(sd)
+    return out
+
+
+def build_index(docs: list[SearchDoc]):
+    """A lunr.py index over ``docs``; refs are list positions as strings."""
+    cfg = settings()
+    builder = Builder()
+    builder.pipeline.reset()
+    builder.search_pipeline.reset()  # terms arrive stemmed; the browser does the same before querying
+    builder.k1(cfg["bm25"]["k1"])
+    builder.b(cfg["bm25"]["b"])
+    builder.ref("r")
+    for code, spec in cfg["fields"].items():
+        builder.field(code, boost=spec["boost"])
+    for i, doc in enumerate(docs):
+        record = {"r": str(i)}
+        for code in cfg["fields"]:
+            record[code] = list(doc.fields.get(code, []))
+        builder.add(record, {"boost": cfg["docBoost"][doc.kind]})
+    return builder.build()
+
+
+def entries(docs: list[SearchDoc]) -> list[dict]:
+    """What the result list needs, in index order (ref = position)."""
+    out = []
+    for doc in docs:
+        item = {"t": doc.title, "u": f"{URL_PREFIX[doc.kind]}/{doc.id}/", "k": KIND_CODES[doc.kind]}
+        item.update(doc.meta)
+        out.append(item)
+    return out
+
+
+FORMAT = "lotse-suche-1"
+
+
+def encode(serialized: dict) -> dict:
+    """lunr's serialised index in a compact transport form, losslessly.
+
+    lunr's own JSON repeats every field name for every term and the term
+    number for every score; at 6,000 services that is 5 MB. Here:
+
+    * ``terme``: the terms, sorted (their position is lunr's term index);
+    * ``postings``: per term a flat list ``field, count, doc-deltas...`` for
+      each field the term occurs in;
+    * ``gewichte``: every field vector's scores in thousandths (lunr.py rounds
+      them to three decimals), document by document, field by field, in term
+      order, so the term numbers need not be repeated.
+
+    :func:`lotse.search.query.decode` (and ``Kern.decode`` in the browser)
+    rebuild lunr's own serialised form from it, which ``Index.load`` then loads.
+    """
+    fields = serialized["fields"]
+    terms = [term for term, _ in serialized["invertedIndex"]]
+    position = {term: i for i, term in enumerate(terms)}
+    renumber = {posting["_index"]: position[term] for term, posting in serialized["invertedIndex"]}
+    postings = []
+    for _term, posting in serialized["invertedIndex"]:
+        row: list[int] = []
+        for fi, name in enumerate(fields):
+            docs = sorted(int(ref) for ref in posting[name])
+            if docs:
+                row += [fi, len(docs)]
+                previous = 0
+                for d in docs:
+                    row.append(d - previous)
+                    previous = d
+        postings.append(row)
+    vectors: dict[str, list[tuple[int, float]]] = {}
+    for ref, elements in serialized["fieldVectors"]:
+        vectors[ref] = sorted((renumber[elements[i]], elements[i + 1]) for i in range(0, len(elements), 2))
+    count = 1 + max((int(ref.split("/", 1)[1]) for ref in vectors), default=-1)
+    weights: list[int] = []
+    for doc in range(count):
+        for name in fields:
+            weights += [round(score * 1000) for _, score in vectors.get(f"{name}/{doc}", [])]
+    return {"format": FORMAT, "felder": fields, "dokumente": count, "terme": terms, "postings": postings, "gewichte": weights}
+
+
+def dumps(value) -> bytes:
+    """Compact, stable JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode("utf-8")
+
+
+def build(ds: Dataset) -> tuple[dict, list[dict]]:
+    """(index file content, result entries) for a dataset; refs index into the entries."""
+    docs = documents(ds)
+    index = build_index(docs)
+    shipped = {k: v for k, v in settings().items() if not k.startswith("_")}
+    return {"einstellungen": shipped, "index": encode(index.serialize())}, entries(docs)

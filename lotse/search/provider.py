@@ -1,0 +1,100 @@
+"""Site provider: the search's files (listed in lotse/site/providers.py).
+
+Writes into ``assets/lotse-suche/``:
+
+* ``suche.js`` and ``suche.css`` – the UI, on every page (mkdocs.yml);
+* ``lunr-suche.js`` – lunr.js, the German stemmer and the search core in one
+  file, loaded only when someone starts to search. lunr.js is copied from the
+  installed MkDocs package (``mkdocs/contrib/search``; Material's own copy is
+  compiled into its search worker and cannot be taken apart), licence header
+  intact, so no CDN and no hand-vendored copy; it is the version lunr.py
+  targets. Scripts lose comments and whitespace (rjsmin), nothing else;
+* ``index.json`` – settings and the prebuilt index (:mod:`lotse.search.index`);
+* ``eintraege.json`` – what the result list shows (title, address, kind,
+  channels, online link), plus labels and hints;
+* ``texte.json`` – the short descriptions, loaded by the results page only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from ..dataset import ONLINE_TYPES
+from . import STATIC_DIR
+from .index import build, dumps
+
+ASSET_DIR = "assets/lotse-suche"
+KIND_LABELS = {"l": "Leistung", "ll": "Lebenslage", "a": "Stelle"}
+
+
+def lunr_js_path() -> Path:
+    import mkdocs.contrib.search as mkdocs_search
+
+    return Path(mkdocs_search.__file__).parent / "templates" / "search" / "lunr.js"
+
+
+def lunr_version() -> str:
+    import lunr
+
+    return lunr.__TARGET_JS_VERSION__
+
+
+def _minify(source: str) -> str:
+    import rjsmin
+
+    # rjsmin only drops comments and whitespace; names and behaviour stay as written.
+    # /*! ... */ comments (licences) are kept.
+    return rjsmin.jsmin(source, keep_bang_comments=True)
+
+
+def bundle() -> bytes:
+    """lunr.js + stemmer + core, in load order, comments and whitespace removed, licences kept."""
+    lunr_js = lunr_js_path().read_text(encoding="utf-8")
+    header_end = lunr_js.index("*/") + 2
+    header = lunr_js[:header_end]
+    if f"- {lunr_version()}" not in header or "@license" not in header:
+        raise RuntimeError(f"{lunr_js_path()} is not lunr.js {lunr_version()}, the version lunr.py writes indexes for")
+    parts = [
+        header + "\n" + _minify(lunr_js[header_end:]),
+        _minify((STATIC_DIR / "stemmer-de.js").read_text(encoding="utf-8")),
+        _minify((STATIC_DIR / "suche-kern.js").read_text(encoding="utf-8")),
+    ]
+    return ("\n;\n".join(parts) + "\n").encode("utf-8")
+
+
+def ui_script() -> bytes:
+    return (_minify((STATIC_DIR / "suche.js").read_text(encoding="utf-8")) + "\n").encode("utf-8")
+
+
+def entries_payload(ctx, entries: list[dict]) -> dict:
+    """The result list's data without the short descriptions, plus the labels the page shows."""
+    from ..dataset import CHANNEL_TYPES
+
+    config = ctx.config
+    return {
+        "kanaele": {typ: ctx.kanal_label(typ) for typ in CHANNEL_TYPES},
+        "online": list(ONLINE_TYPES),
+        "arten": KIND_LABELS,
+        "telefon": config.get("buergertelefon"),
+        "eintraege": [{k: v for k, v in entry.items() if k != "d"} for entry in entries],
+    }
+
+
+def texts_payload(entries: list[dict]) -> list[str]:
+    """Short descriptions by entry number: the results page adds them when they arrive,
+    the suggestions never need them, so the first results do not wait for them."""
+    return [entry.get("d", "") for entry in entries]
+
+
+def files(ctx) -> Iterator:
+    from ..site.context import GeneratedFile
+
+    index_payload, entries = build(ctx.dataset)
+    yield GeneratedFile(f"{ASSET_DIR}/index.json", content=dumps(index_payload))
+    yield GeneratedFile(f"{ASSET_DIR}/eintraege.json", content=dumps(entries_payload(ctx, entries)))
+    yield GeneratedFile(f"{ASSET_DIR}/texte.json", content=dumps(texts_payload(entries)))
+    yield GeneratedFile(f"{ASSET_DIR}/lunr-suche.js", content=bundle())
+    yield GeneratedFile(f"{ASSET_DIR}/suche.js", content=ui_script())
+    yield GeneratedFile(f"{ASSET_DIR}/suche.css", content=(STATIC_DIR / "suche.css").read_bytes())
+

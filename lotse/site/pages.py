@@ -1,0 +1,654 @@
+"""The directory's own pages: services, Lebenslagen, offices, channels and the A–Z.
+
+Every page is pre-rendered HTML (see :class:`~lotse.site.context.GeneratedFile`):
+values from YAML through ``esc``, Markdown fields through ``ctx.markdown``,
+links through ``ctx.linker``. Work per page is proportional to what is on
+that page; what many pages share (an office's address block, badges) is
+rendered once.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..dataset import CHANNEL_TYPES, LEVELS, ONLINE_TYPES
+from . import text
+from .context import (KANAL_EXPLAINED, LEVEL_LABELS, NUTZERKONTO_LABELS, ONLINE_GROUP_LABELS,
+                      ONLINE_GROUPS, TRAEGER_LABELS, ZIELGRUPPE_LABELS, GeneratedFile, SiteContext)
+from .text import esc
+
+HIDE = ("navigation", "toc")
+ARROW = ('<svg class="lotse-start__pfeil" aria-hidden="true" focusable="false" width="17" height="19" '
+         'viewBox="0 0 33 40"><path fill="currentColor" d="M0 0h13l20 20-20 20H0l20-20z"/></svg>')
+KA = '<abbr title="keine Angabe">k.\u00a0A.</abbr>'
+KENNZAHL_COLUMNS = (
+    ("faelle_analog", "Fälle analog", text.number),
+    ("faelle_digital", "Fälle digital", text.number),
+    ("mindestbearbeitungszeit_analog", "Mindestbearbeitungszeit analog", text.duration),
+    ("mindestbearbeitungszeit_digital", "Mindestbearbeitungszeit digital", text.duration),
+    ("rueckstand", "Bearbeitungsstau (offene Fälle)", text.number),
+    ("durchlauf_pro_monat", "Durchlauf pro Monat", text.number),
+)
+STEP_KIND = {
+    "pflicht": ("und", "Alle diese Leistungen gehören zu diesem Schritt."),
+    "eine-von": ("oder", "Eine dieser Leistungen genügt."),
+    "optional": ("und", "Dieser Schritt ist optional: nur bei Bedarf."),
+}
+BUENDEL_STATUS = {"geplant": "geplant", "pilot": "im Pilotbetrieb", "produktiv": "in Betrieb", "eingestellt": "eingestellt"}
+
+
+def files(ctx: SiteContext) -> Iterator[GeneratedFile]:
+    pages = _Pages(ctx)
+    yield pages.az()
+    for sid, service in ctx.services_sorted:
+        yield pages.service(sid, service)
+    yield pages.lebenslagen_index()
+    for ll_id in sorted(ctx.dataset.lebenslagen):
+        yield pages.lebenslage(ll_id, ctx.dataset.lebenslagen[ll_id].data)
+    yield pages.aemter_index()
+    for amt_id in sorted(ctx.dataset.aemter):
+        yield pages.amt(amt_id, ctx.dataset.aemter[amt_id].data)
+    yield pages.kanaele_index()
+    for typ in CHANNEL_TYPES:
+        yield pages.kanal(typ)
+
+
+# --------------------------------------------------------------------------- shared blocks
+# Used by the generated pages and by the start page's macros (macros/main.py).
+
+
+def breadcrumb(to, trail: list[tuple[str, str | None]]) -> str:
+    """``[("Start", ""), ("Leistungen A–Z", "leistungen/"), (name, None)]`` as a breadcrumb nav."""
+    items = []
+    for label, url in trail:
+        if url is None:
+            items.append(f'<li aria-current="page">{esc(label)}</li>')
+        else:
+            items.append(f'<li><a href="{to(url)}">{esc(label)}</a></li>')
+    return f'<nav class="lotse-pfad" aria-label="Sie sind hier"><ol>{"".join(items)}</ol></nav>'
+
+
+def search_form(ctx: SiteContext, from_url: str, field_id: str = "lotse-suchfeld-start", big: bool = True) -> str:
+    """The GET search form (works without JavaScript; the search page reads ?q=)."""
+    cls = "lotse-suche lotse-suche--gross" if big else "lotse-suche"
+    return (f'<form class="{cls}" role="search" action="{ctx.href(from_url, ctx.url("suche"))}" method="get">'
+            f'<label for="{field_id}">Was möchten Sie erledigen?</label>'
+            f'<div class="lotse-suche__zeile"><input type="search" name="q" id="{field_id}" '
+            f'autocomplete="off" placeholder="z. B. Wohnsitz anmelden, Perso, Kita">'
+            f'<button type="submit">Suchen</button></div></form>')
+
+
+def lebenslagen_tiles(ctx: SiteContext, from_url: str) -> str:
+    to = ctx.linker(from_url)
+    tiles = []
+    for ll_id in sorted(ctx.dataset.lebenslagen, key=lambda i: text.sort_key(ctx.dataset.lebenslagen[i].data["titel"])):
+        data = ctx.dataset.lebenslagen[ll_id].data
+        count = len({sid for s in data.get("schritte", []) for sid in s.get("leistungen", [])})
+        tiles.append(f'<li class="lotse-kachel"><a href="{to(ctx.url("lebenslage", ll_id))}">'
+                     f'<span class="lotse-kachel__titel">{esc(data["titel"])}</span></a>'
+                     f'<p>{esc(data["kurzbeschreibung"])}</p>'
+                     f'<p class="lotse-kachel__zahl">{count} {"Leistung" if count == 1 else "Leistungen"}</p></li>')
+    if not tiles:
+        return '<p>Noch keine Lebenslagen erfasst.</p>'
+    return f'<ul class="lotse-kacheln">{"".join(tiles)}</ul>'
+
+
+def featured_services(ctx: SiteContext, from_url: str) -> str:
+    to = ctx.linker(from_url)
+    items = []
+    for sid in ctx.config.get("hervorgehoben") or []:
+        if sid not in ctx.dataset.leistungen:
+            continue
+        service = ctx.service(sid)
+        items.append(f'<li class="lotse-kachel lotse-kachel--online"><a href="{to(ctx.url("leistung", sid))}">'
+                     f'<span class="lotse-kachel__titel">{esc(service["name"])}</span></a>'
+                     f'<p>{esc(service["kurzbeschreibung"])}</p><p>{ctx.badges(service)}</p></li>')
+    if not items:
+        return (f'<p>Alle Online-Leistungen stehen im <a href="{to(ctx.url("kanaele"))}">Überblick der Antragswege</a> '
+                f'und in der <a href="{to(ctx.url("leistungen"))}">Liste von A bis Z</a>.</p>')
+    return f'<ul class="lotse-kacheln">{"".join(items)}</ul>'
+
+
+def channel_figures(ctx: SiteContext, from_url: str) -> str:
+    """How many services are available on which channel: the council answer's split plus analog."""
+    to = ctx.linker(from_url)
+    counts = ctx.channel_counts
+    rows = []
+    for group in ONLINE_GROUPS:
+        if group == "andere":
+            label = (f'Andere: <a href="{to(ctx.url("kanal", "efa"))}">EfA-Onlinedienste</a> und '
+                     f'<a href="{to(ctx.url("kanal", "portal"))}">Fachportale</a>')
+        else:
+            label = f'<a href="{to(ctx.url("kanal", group))}">{esc(ctx.label(ONLINE_GROUP_LABELS[group]))}</a>'
+        rows.append(f'<tr><th scope="row">{label}</th><td>{text.number(counts["split"][group])}</td></tr>')
+    return (
+        '<table class="lotse-zahlen"><caption>Leistungen nach Antragsweg</caption>'
+        '<thead><tr><th scope="col">Weg</th><th scope="col">Leistungen</th></tr></thead><tbody>'
+        + "".join(rows)
+        + f'<tr class="lotse-zahlen__summe"><th scope="row">Online beantragbar zusammen</th><td>{text.number(counts["online"])}</td></tr>'
+        f'<tr><th scope="row">Nur analog (vor Ort, Post, PDF per E-Mail)</th><td>{text.number(counts["analog"])}</td></tr>'
+        f'<tr class="lotse-zahlen__summe"><th scope="row">Alle Leistungen</th><td>{text.number(counts["total"])}</td></tr>'
+        '</tbody></table>'
+        '<p class="lotse-klein">Jede Leistung zählt einmal, nach ihrem ersten Online-Kanal, wie in der Antwort '
+        'der Stadt auf die Ratsanfrage vom 20.05.2025. Ein PDF per E-Mail zählt nicht als digital.</p>'
+    )
+
+
+def stand_quelle(record: dict) -> str:
+    sources = []
+    for q in record.get("quelle") or []:
+        title = esc(q.get("titel"))
+        sources.append(f'<li><a href="{esc(q["url"])}">{title}</a></li>' if q.get("url") else f"<li>{title}</li>")
+    return (f'<footer class="lotse-stand"><p><strong>Stand:</strong> {esc(text.date(record.get("stand")))}</p>'
+            f'<p><strong>{"Quelle" if len(sources) == 1 else "Quellen"}:</strong></p><ul>{"".join(sources)}</ul></footer>')
+
+
+# --------------------------------------------------------------------------- pages
+
+
+class _Pages:
+    def __init__(self, ctx: SiteContext):
+        self.ctx = ctx
+        self.ds = ctx.dataset
+        self._office_blocks: dict[str, str] = {}
+        self._children: dict[str, list[str]] = {}
+        for amt_id, doc in self.ds.aemter.items():
+            parent = doc.data.get("uebergeordnet")
+            if parent:
+                self._children.setdefault(parent, []).append(amt_id)
+
+    # -- helpers -------------------------------------------------------------
+
+    def _amt_name(self, amt_id: str | None) -> str:
+        amt = self.ctx.amt(amt_id) if amt_id else None
+        return amt["name"] if amt else (amt_id or "")
+
+    def _extern_note(self, amt_id: str | None) -> str:
+        """Marks a provider that is not part of the city administration."""
+        amt = self.ctx.amt(amt_id) if amt_id else None
+        if not amt or amt.get("traeger") == "stadt":
+            return ""
+        traeger = TRAEGER_LABELS.get(amt.get("traeger"), "")
+        return (f'<span class="lotse-extern">Nicht die Stadt: {esc(amt["name"])}'
+                f'{f" ({esc(traeger)})" if traeger else ""}</span>')
+
+    def _service_item(self, to, sid: str, extra: str = "") -> str:
+        service = self.ctx.service(sid)
+        return (f'<a href="{to(self.ctx.url("leistung", sid))}">{esc(service["name"])}</a> '
+                f'{self.ctx.badges(service)}{extra}')
+
+    def _service_list(self, to, sids, with_level: bool = False) -> str:
+        if not sids:
+            return "<p>Keine.</p>"
+        items = []
+        for sid in sids:
+            extra = (" " + self.ctx.level_badge(self.ctx.service(sid)["digitalisierung"])) if with_level else ""
+            items.append(f"<li>{self._service_item(to, sid, extra)}</li>")
+        return f'<ul class="lotse-liste">{"".join(items)}</ul>'
+
+    def _sorted_ids(self, sids) -> list[str]:
+        return sorted(sids, key=lambda s: (text.sort_key(self.ctx.service(s)["name"]), s))
+
+    @staticmethod
+    def _hours_rows(oz: dict) -> str:
+        rows = []
+        for zeit in oz.get("zeiten") or []:
+            rows.append(f'<tr><th scope="row">{esc(text.weekdays(zeit["tage"]))}</th>'
+                        f'<td>{esc(zeit["von"])}–{esc(zeit["bis"])}\u00a0Uhr</td></tr>')
+        return "".join(rows)
+
+    def _hours(self, oz: dict | None, full: bool) -> str:
+        if not oz:
+            return ""
+        parts = []
+        rows = self._hours_rows(oz)
+        if rows:
+            parts.append(f'<table class="lotse-zeiten"><caption class="lotse-sr">Öffnungszeiten</caption><tbody>{rows}</tbody></table>')
+        if oz.get("termin"):
+            parts.append("<p><strong>Termin nötig.</strong></p>")
+        if oz.get("hinweis"):
+            parts.append(f"<p>{esc(oz['hinweis'])}</p>")
+        facts = []
+        if oz.get("stunden_pro_woche") is not None:
+            facts.append(("Geöffnet pro Woche", f"{text.number(oz['stunden_pro_woche'])} Stunden"))
+        if oz.get("tage_pro_woche") is not None:
+            facts.append(("Geöffnete Tage", f"{oz['tage_pro_woche']} pro Woche"))
+        if oz.get("lange_tage") is not None:
+            facts.append(("Lange Tage (bis mindestens 18 Uhr)", f"{oz['lange_tage']} pro Woche"))
+        if oz.get("spaetestens"):
+            facts.append(("Spätestens geöffnet bis", f"{oz['spaetestens']} Uhr"))
+        if facts and (full or not rows):
+            parts.append('<dl class="lotse-fakten">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts) + "</dl>")
+        if full and oz.get("quelle"):
+            parts.append(f'<p class="lotse-klein">Quelle der Öffnungszeiten: {esc(oz["quelle"])}</p>')
+        return "".join(parts)
+
+    @staticmethod
+    def _address(amt: dict) -> str:
+        adr = amt.get("adresse")
+        if not adr:
+            return ""
+        return (f'<p class="lotse-adresse">{esc(adr["strasse"])}<br>'
+                f'{esc(adr["plz"])} {esc(adr["ort"])}</p>')
+
+    @staticmethod
+    def _contact(amt: dict) -> str:
+        k = amt.get("kontakt") or {}
+        out = []
+        if k.get("telefon"):
+            tel = "".join(ch for ch in k["telefon"] if ch.isdigit() or ch == "+")
+            out.append(f'<li>Telefon: <a href="tel:{esc(tel)}">{esc(k["telefon"])}</a></li>')
+        if k.get("email"):
+            out.append(f'<li>E-Mail: <a href="mailto:{esc(k["email"])}">{esc(k["email"])}</a></li>')
+        if amt.get("website"):
+            out.append(f'<li>Website: <a href="{esc(amt["website"])}">{esc(amt["website"])}</a></li>')
+        return f'<ul class="lotse-kontakt">{"".join(out)}</ul>' if out else ""
+
+    def _office_block(self, amt_id: str) -> str:
+        """Where and when to go, as shown on service pages (all at the same depth)."""
+        if amt_id not in self._office_blocks:
+            amt = self.ctx.amt(amt_id)
+            if not amt:
+                self._office_blocks[amt_id] = ""
+            else:
+                to = self.ctx.linker("leistungen/x/")
+                self._office_blocks[amt_id] = (
+                    f'<div class="lotse-ort"><p class="lotse-ort__name"><a href="{to(self.ctx.url("amt", amt_id))}">{esc(amt["name"])}</a>'
+                    f'{" " + self._extern_note(amt_id) if amt.get("traeger") != "stadt" else ""}</p>'
+                    f'{self._address(amt)}{self._contact(amt)}{self._hours(amt.get("oeffnungszeiten"), full=False)}</div>'
+                )
+        return self._office_blocks[amt_id]
+
+    # -- service -------------------------------------------------------------
+
+    def _start_button(self, service: dict, kanal: dict) -> str:
+        ctx = self.ctx
+        typ = kanal["typ"]
+        url = kanal.get("url")
+        label = kanal["bezeichnung"]
+        honest = ""
+        if not url and typ == "amt24":
+            if service.get("amt24_id") and ctx.portal_url("amt24_leistung", service["amt24_id"]):
+                url = ctx.portal_url("amt24_leistung", service["amt24_id"])
+                label = f"Leistung bei {ctx.portal_name} öffnen"
+                honest = f"Die direkte Adresse des Online-Antrags ist nicht hinterlegt; die Leistungsbeschreibung bei {ctx.portal_name} führt zum Antrag."
+            elif ctx.config.get("portale", {}).get("amt24"):
+                url = ctx.config["portale"]["amt24"]
+                label = f"Bei {ctx.portal_name} suchen"
+                honest = f"Die Adresse des Online-Antrags ist nicht hinterlegt. Bitte bei {ctx.portal_name} nach „{service['name']}“ suchen."
+        elif not url and typ == "formular" and ctx.config.get("website"):
+            url = ctx.config["website"]
+            label = "Auf der Website der Stadt suchen"
+            honest = f"Die Adresse des Formulars ist nicht hinterlegt. Bitte auf der Website der Stadt nach „{service['name']}“ suchen."
+        needs = []
+        if kanal.get("eid"):
+            needs.append("Online-Ausweis (eID-Funktion des Personalausweises) mit PIN")
+        for konto in kanal.get("nutzerkonto") or []:
+            needs.append("Nutzerkonto: " + ctx.label(NUTZERKONTO_LABELS.get(konto, konto)))
+        parts = ['<div class="lotse-start-box">']
+        if url:
+            parts.append(f'<a class="lotse-start" href="{esc(url)}" role="button" draggable="false">{esc(label)} {ARROW}</a>')
+        else:
+            parts.append(f'<p class="lotse-start-fehlt"><strong>{esc(label)}</strong>: Die Adresse ist noch nicht hinterlegt. '
+                         f'Bitte bei der zuständigen Stelle nachfragen.</p>')
+        parts.append(f'<p class="lotse-start-box__kanal">{ctx.badge(typ)}</p>')
+        if honest:
+            parts.append(f'<p class="lotse-klein">{esc(honest)}</p>')
+        if needs:
+            parts.append('<p class="lotse-start-box__braucht">Das brauchen Sie:</p><ul>'
+                         + "".join(f"<li>{esc(n)}</li>" for n in needs) + "</ul>")
+        if kanal.get("epayment"):
+            parts.append("<p>Gebühren können Sie online bezahlen.</p>")
+        elif kanal.get("epayment") is False:
+            parts.append("<p>Gebühren können nicht online bezahlt werden.</p>")
+        if kanal.get("online_status") == "nicht ok":
+            parts.append('<p class="lotse-warnung" role="note">Dieser Online-Dienst war bei der letzten Prüfung '
+                         '(Dashboard „Digitale Verwaltung“) gestört. Falls er nicht funktioniert, nutzen Sie bitte einen anderen Weg.</p>')
+        if kanal.get("hinweis"):
+            parts.append(f"<p>{esc(kanal['hinweis'])}</p>")
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _offline_channel(self, service: dict, kanal: dict) -> str:
+        typ = kanal["typ"]
+        parts = [f'<div class="lotse-weg"><h3>{esc(kanal["bezeichnung"])}</h3><p>{self.ctx.badge(typ)}</p>']
+        if typ == "email-pdf":
+            parts.append(f"<p>{esc(KANAL_EXPLAINED['email-pdf'])}</p>")
+            if kanal.get("url"):
+                parts.append(f'<p><a href="{esc(kanal["url"])}">Formular öffnen</a></p>')
+        elif kanal.get("url"):
+            parts.append(f'<p><a href="{esc(kanal["url"])}">Weitere Informationen</a></p>')
+        if kanal.get("hinweis"):
+            parts.append(f"<p>{esc(kanal['hinweis'])}</p>")
+        if typ in ("vor-ort", "post"):
+            parts.append(self._office_block(kanal.get("amt") or service["zustaendig"]))
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _kennzahlen(self, rows: list[dict]) -> str:
+        if not rows:
+            return ""
+        rows = sorted(rows, key=lambda r: r["jahr"], reverse=True)
+        columns = [c for c in KENNZAHL_COLUMNS if any(c[0] in r for r in rows)]
+        head = "".join(f'<th scope="col">{esc(label)}</th>' for _k, label, _f in columns)
+        body = []
+        for row in rows:
+            cells = "".join(f"<td>{esc(fmt(row[key]))}</td>" if key in row else f"<td>{KA}</td>" for key, _l, fmt in columns)
+            body.append(f'<tr><th scope="row">{row["jahr"]}</th>{cells}<td>{esc(row["quelle"])}</td></tr>')
+        return ('<h2 id="kennzahlen">Kennzahlen</h2><div class="lotse-tabelle"><table>'
+                '<caption>Fallzahlen und Bearbeitung je Jahr. Nur belegte Zahlen; „k.\u00a0A.“ heißt: keine Angabe.</caption>'
+                f'<thead><tr><th scope="col">Jahr</th>{head}<th scope="col">Quelle</th></tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table></div>')
+
+    def _jsonld(self, sid: str, service: dict) -> str:
+        ctx = self.ctx
+        data = {"@context": "https://schema.org", "@type": "GovernmentService", "name": service["name"],
+                "description": service["kurzbeschreibung"]}
+        if service.get("leika"):
+            data["identifier"] = service["leika"]
+        if ctx.stadt:
+            data["areaServed"] = {"@type": "City", "name": ctx.stadt}
+        amt = ctx.amt(service["zustaendig"])
+        if amt:
+            data["provider"] = {"@type": "GovernmentOrganization", "name": amt["name"]}
+        channels = []
+        for kanal in service["kanaele"]:
+            channel = {"@type": "ServiceChannel", "name": kanal["bezeichnung"]}
+            if kanal.get("url"):
+                channel["serviceUrl"] = kanal["url"]
+            place = ctx.amt(kanal.get("amt") or service["zustaendig"]) if kanal["typ"] in ("vor-ort", "post") else None
+            if place and place.get("adresse"):
+                adr = place["adresse"]
+                channel["serviceLocation"] = {"@type": "Place", "name": place["name"], "address": {
+                    "@type": "PostalAddress", "streetAddress": adr["strasse"], "postalCode": adr["plz"], "addressLocality": adr["ort"]}}
+            channels.append(channel)
+        data["availableChannel"] = channels
+        return f'<script type="application/ld+json">{text.json_for_script(data)}</script>'
+
+    def service(self, sid: str, service: dict) -> GeneratedFile:
+        ctx = self.ctx
+        url = ctx.url("leistung", sid)
+        to = ctx.linker(url)
+        md = ctx.markdown
+        out = [breadcrumb(to, [("Start", ""), ("Leistungen A–Z", ctx.url("leistungen")), (service["name"], None)]),
+               f'<h1>{esc(service["name"])}</h1>',
+               f'<p class="lotse-lead">{esc(service["kurzbeschreibung"])}</p>',
+               f'<p class="lotse-merkmale">{ctx.level_badge(service["digitalisierung"])} '
+               f'<span>Für: {esc(", ".join(ZIELGRUPPE_LABELS.get(z, z) for z in service["zielgruppe"]))}</span></p>']
+        online = [k for k in service["kanaele"] if k["typ"] in ONLINE_TYPES]
+        offline = [k for k in service["kanaele"] if k["typ"] not in ONLINE_TYPES]
+        if online:
+            out.append('<section class="lotse-online" aria-labelledby="online"><h2 id="online">Online erledigen</h2>')
+            out.extend(self._start_button(service, k) for k in online)
+            out.append("</section>")
+        if offline:
+            title = "Andere Wege" if online else "So beantragen Sie die Leistung"
+            out.append(f'<section aria-labelledby="wege"><h2 id="wege">{title}</h2>')
+            out.extend(self._offline_channel(service, k) for k in offline)
+            out.append("</section>")
+        if service.get("beschreibung"):
+            out.append(f'<h2 id="beschreibung">Beschreibung</h2>{md(service["beschreibung"])}')
+        if service.get("unterlagen"):
+            out.append('<h2 id="unterlagen">Unterlagen</h2><ul>' + "".join(f"<li>{esc(u)}</li>" for u in service["unterlagen"]) + "</ul>")
+        if "gebuehren" in service:
+            rows = []
+            for g in service["gebuehren"]:
+                amount = text.euro(g["betrag"]) if "betrag" in g else ""
+                note = f' <span class="lotse-klein">({esc(g["hinweis"])})</span>' if g.get("hinweis") else ""
+                rows.append(f'<tr><th scope="row">{esc(g["bezeichnung"])}</th><td>{esc(amount) or KA}{note}</td></tr>')
+            out.append('<h2 id="gebuehren">Gebühren</h2>' + (f'<table class="lotse-gebuehren"><tbody>{"".join(rows)}</tbody></table>' if rows else "<p>Keine Angaben.</p>"))
+        facts = []
+        if service.get("frist"):
+            facts.append(("Frist", esc(service["frist"])))
+        if service.get("bearbeitungsdauer"):
+            facts.append(("Bearbeitungsdauer", esc(service["bearbeitungsdauer"])))
+        zust = service["zustaendig"]
+        facts.append(("Zuständige Stelle", f'<a href="{to(ctx.url("amt", zust))}">{esc(self._amt_name(zust))}</a> {self._extern_note(zust)}'))
+        if service.get("leika"):
+            facts.append(("LeiKa-Schlüssel", esc(service["leika"])))
+        if service.get("ozg"):
+            ozg = service["ozg"]
+            facts.append(("OZG-Leistung", esc(f'{ozg.get("name", "")} (ID {ozg["id"]})'.strip())))
+        out.append('<h2 id="auf-einen-blick">Auf einen Blick</h2><dl class="lotse-fakten">'
+                   + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
+        if service.get("hinweise"):
+            out.append(f'<h2 id="hinweise">Hinweise</h2>{md(service["hinweise"])}')
+        if service.get("rechtsgrundlage"):
+            items = [f'<li><a href="{esc(r["url"])}">{esc(r["titel"])}</a></li>' if r.get("url") else f'<li>{esc(r["titel"])}</li>'
+                     for r in service["rechtsgrundlage"]]
+            out.append(f'<h2 id="rechtsgrundlagen">Rechtsgrundlagen</h2><ul>{"".join(items)}</ul>')
+        out.append(self._kennzahlen(service.get("kennzahlen") or []))
+        plan = service.get("planung")
+        if plan:
+            bits = [f"Geplant: online bis {esc(text.date(plan['digital_bis']))}"]
+            if plan.get("kanal"):
+                bits.append(f"über {ctx.badge(plan['kanal'])}")
+            line = " ".join(bits) + "."
+            if "ende_zu_ende" in plan:
+                line += " Ende-zu-Ende digital: " + ("ja." if plan["ende_zu_ende"] else "nein.")
+            out.append(f'<h2 id="planung">Digitalisierung geplant</h2><p>{line}</p>')
+            if plan.get("hinweis"):
+                out.append(f"<p>{esc(plan['hinweis'])}</p>")
+            if plan.get("quelle"):
+                out.append(f'<p class="lotse-klein">Quelle: {esc(plan["quelle"])}</p>')
+        lebenslagen = ctx.dataset.lebenslagen_of(sid)
+        if lebenslagen:
+            items = "".join(f'<li><a href="{to(ctx.url("lebenslage", ll))}">{esc(ctx.dataset.lebenslagen[ll].data["titel"])}</a></li>'
+                            for ll in lebenslagen)
+            out.append(f'<h2 id="lebenslagen">Gehört zu diesen Lebenslagen</h2><ul>{items}</ul>')
+        links = []
+        amt24 = ctx.portal_url("amt24_leistung", service.get("amt24_id"))
+        if amt24:
+            links.append(f'<li><a href="{esc(amt24)}">Diese Leistung bei {esc(ctx.portal_name)}</a></li>')
+        bund = ctx.portal_url("bundesportal", service.get("leika"))
+        if bund:
+            links.append(f'<li><a href="{esc(bund)}">Diese Leistung im Bundesportal</a></li>')
+        if links:
+            out.append(f'<h2 id="weitere">Weitere Informationen</h2><ul>{"".join(links)}</ul>')
+        out.append(stand_quelle(service))
+        out.append(self._jsonld(sid, service))
+        return GeneratedFile.page(url, service["name"], "".join(out), description=service["kurzbeschreibung"], hide=list(HIDE))
+
+    # -- A–Z ---------------------------------------------------------------------
+
+    def az(self) -> GeneratedFile:
+        ctx = self.ctx
+        url = ctx.url("leistungen")
+        to = ctx.linker(url)
+        groups: dict[str, list[str]] = {}
+        offices: set[str] = set()
+        for sid, service in ctx.services_sorted:
+            types = ctx.dataset.channel_types(service)
+            offices.add(service["zustaendig"])
+            groups.setdefault(text.initial(service["name"]), []).append(
+                f'<li data-kanal="{esc(" ".join(types))}" data-stufe="{esc(service["digitalisierung"])}" '
+                f'data-amt="{esc(service["zustaendig"])}" data-ziel="{esc(" ".join(service["zielgruppe"]))}">'
+                f'<a href="{to(ctx.url("leistung", sid))}">{esc(service["name"])}</a> {ctx.badges(service)}</li>')
+        letters = sorted(groups, key=lambda l: (l == "#", l))
+        total = len(ctx.services_sorted)
+        jump = "".join(f'<li><a href="#buchstabe-{"0" if l == "#" else l.lower()}">{esc(l)}</a></li>' for l in letters)
+        sections = "".join(
+            f'<section class="lotse-az__gruppe" id="buchstabe-{"0" if l == "#" else l.lower()}" data-lotse-gruppe>'
+            f'<h2>{esc(l)}</h2><ul class="lotse-liste">{"".join(groups[l])}</ul></section>'
+            for l in letters)
+
+        def options(pairs):
+            return "".join(f'<option value="{esc(v)}">{esc(label)}</option>' for v, label in pairs)
+
+        kanal_opts = [("", "Alle Wege"), ("online", "Alle Online-Wege")] + [(t, ctx.kanal_title(t)) for t in CHANNEL_TYPES]
+        stufe_opts = [("", "Alle")] + [(lv, LEVEL_LABELS[lv]) for lv in LEVELS]
+        amt_opts = [("", "Alle Stellen")] + sorted(((a, self._amt_name(a)) for a in offices), key=lambda p: text.sort_key(p[1]))
+        ziel_opts = [("", "Alle")] + list(ZIELGRUPPE_LABELS.items())
+        html = (
+            breadcrumb(to, [("Start", ""), ("Leistungen A–Z", None)])
+            + '<h1>Leistungen von A bis Z</h1>'
+            f'<p class="lotse-lead">{text.number(total)} Leistungen{" der Stadt " + esc(ctx.stadt) if ctx.stadt else ""}, '
+            f'davon {text.number(ctx.channel_counts["online"])} online beantragbar.</p>'
+            '<form class="lotse-filter" data-lotse-filter hidden><fieldset><legend>Liste filtern</legend>'
+            f'<div class="lotse-filter__feld"><label for="filter-kanal">Antragsweg</label><select id="filter-kanal" name="kanal">{options(kanal_opts)}</select></div>'
+            f'<div class="lotse-filter__feld"><label for="filter-stufe">Digitalisierung</label><select id="filter-stufe" name="stufe">{options(stufe_opts)}</select></div>'
+            f'<div class="lotse-filter__feld"><label for="filter-amt">Zuständige Stelle</label><select id="filter-amt" name="amt">{options(amt_opts)}</select></div>'
+            f'<div class="lotse-filter__feld"><label for="filter-ziel">Zielgruppe</label><select id="filter-ziel" name="ziel">{options(ziel_opts)}</select></div>'
+            '<button type="reset" class="lotse-knopf">Filter zurücksetzen</button></fieldset>'
+            f'<p class="lotse-filter__status" role="status" aria-live="polite" data-lotse-status data-gesamt="{total}"></p></form>'
+            '<p class="lotse-ohne-js">Leistungen nach Antragsweg: '
+            + ", ".join(f'<a href="{to(ctx.url("kanal", t))}">{esc(ctx.kanal_label(t))}</a>' for t in CHANNEL_TYPES)
+            + f'. Nach Stelle: <a href="{to(ctx.url("aemter"))}">alle Ämter und Stellen</a>.</p>'
+            f'<nav class="lotse-buchstaben" aria-label="Buchstaben"><ul>{jump}</ul></nav>'
+            f'<div class="lotse-az" data-lotse-liste>{sections}</div>'
+            '<p class="lotse-leer-hinweis" data-lotse-leer hidden>Keine Leistung passt zu diesen Filtern.</p>'
+        )
+        return GeneratedFile.page(url, "Leistungen A–Z", html, description=f"Alle {total} Leistungen von A bis Z.", hide=list(HIDE))
+
+    # -- Lebenslagen -----------------------------------------------------------
+
+    def lebenslagen_index(self) -> GeneratedFile:
+        ctx = self.ctx
+        url = ctx.url("lebenslagen")
+        to = ctx.linker(url)
+        html = (breadcrumb(to, [("Start", ""), ("Lebenslagen", None)]) + "<h1>Lebenslagen</h1>"
+                '<p class="lotse-lead">Was in einer Lebenslage zu erledigen ist, Schritt für Schritt.</p>'
+                + lebenslagen_tiles(ctx, url))
+        return GeneratedFile.page(url, "Lebenslagen", html, hide=list(HIDE))
+
+    def lebenslage(self, ll_id: str, data: dict) -> GeneratedFile:
+        ctx = self.ctx
+        url = ctx.url("lebenslage", ll_id)
+        to = ctx.linker(url)
+        out = [breadcrumb(to, [("Start", ""), ("Lebenslagen", ctx.url("lebenslagen")), (data["titel"], None)]),
+               f'<h1>{esc(data["titel"])}</h1><p class="lotse-lead">{esc(data["kurzbeschreibung"])}</p>']
+        if data.get("beschreibung"):
+            out.append(ctx.markdown(data["beschreibung"]))
+        b = data.get("buendel")
+        if b:
+            out.append('<aside class="lotse-buendel" aria-labelledby="buendel">'
+                       f'<h2 id="buendel">Alles auf einem Weg: {esc(b["bezeichnung"])}</h2>')
+            status = []
+            if b.get("typ"):
+                status.append(ctx.badge(b["typ"]))
+            if b.get("status"):
+                when = b.get("seit_text") or text.date(b.get("seit"))
+                status.append(esc(BUENDEL_STATUS.get(b["status"], b["status"]) + (f" seit {when}" if when else "")))
+            if status:
+                out.append(f'<p>{" ".join(status)}</p>')
+            out.append("<p>Für diese Lebenslage gibt es einen gemeinsamen Antragsweg: Sie reichen die Leistungen der "
+                       "Schritte unten gebündelt ein, die zuständigen Stellen bearbeiten sie danach im Hintergrund.</p>")
+            out.append(ctx.markdown(b["beschreibung"]))
+            if b.get("abgabeorte"):
+                out.append("<p><strong>Abgabe:</strong></p><ul>" + "".join(f"<li>{esc(o)}</li>" for o in b["abgabeorte"]) + "</ul>")
+            if b.get("naechster_schritt"):
+                out.append(f'<p><strong>Als Nächstes geplant:</strong> {esc(b["naechster_schritt"])}</p>')
+            out.append("</aside>")
+        out.append('<h2 id="schritte">Schritt für Schritt</h2><ol class="lotse-schritte">')
+        for number, schritt in enumerate(data["schritte"], start=1):
+            art = schritt.get("art", "pflicht")
+            word, explain = STEP_KIND.get(art, STEP_KIND["pflicht"])
+            optional = ' <span class="lotse-optional">optional</span>' if art == "optional" else ""
+            out.append(f'<li class="lotse-schritt lotse-schritt--{esc(art)}"><h3 class="lotse-schritt__titel">'
+                       f'<span class="lotse-schritt__nr">Schritt {number}<span class="lotse-sr">:</span></span> {esc(schritt["titel"])}{optional}</h3>')
+            sids = schritt["leistungen"]
+            if len(sids) > 1 or art == "optional":
+                out.append(f'<p class="lotse-klein">{explain}</p>')
+            if schritt.get("hinweis"):
+                out.append(f"<p>{esc(schritt['hinweis'])}</p>")
+            items = []
+            for i, sid in enumerate(sids):
+                service = ctx.service(sid)
+                join = f'<span class="lotse-verbinder">{word}</span> ' if i else ""
+                extern = self._extern_note(service["zustaendig"])
+                items.append(f'<li>{join}{self._service_item(to, sid)}{" " + extern if extern else ""}</li>')
+            out.append(f'<ul class="lotse-schritt__leistungen">{"".join(items)}</ul></li>')
+        out.append("</ol>")
+        out.append(stand_quelle(data))
+        return GeneratedFile.page(url, data["titel"], "".join(out), description=data["kurzbeschreibung"], hide=list(HIDE))
+
+    # -- offices -----------------------------------------------------------------
+
+    def aemter_index(self) -> GeneratedFile:
+        ctx = self.ctx
+        url = ctx.url("aemter")
+        to = ctx.linker(url)
+        by_traeger: dict[str, list[str]] = {}
+        for amt_id, doc in self.ds.aemter.items():
+            by_traeger.setdefault(doc.data["traeger"], []).append(amt_id)
+        parts = [breadcrumb(to, [("Start", ""), ("Ämter und Stellen", None)]), "<h1>Ämter und Stellen</h1>",
+                 '<p class="lotse-lead">Wer welche Leistung erbringt, mit Adresse und Öffnungszeiten.</p>']
+        for traeger in ("stadt", "land", "bund", "sonstige"):
+            ids = by_traeger.get(traeger)
+            if not ids:
+                continue
+            heading = f"Stadt {ctx.stadt}".strip() if traeger == "stadt" else {"land": "Stellen des Landes", "bund": "Stellen des Bundes", "sonstige": "Andere Stellen (nicht die Stadt)"}[traeger]
+            items = []
+            for amt_id in sorted(ids, key=lambda a: text.sort_key(self._amt_name(a))):
+                count = len(self.ds.services_of(amt_id))
+                items.append(f'<li><a href="{to(ctx.url("amt", amt_id))}">{esc(self._amt_name(amt_id))}</a> '
+                             f'<span class="lotse-klein">({count} {"Leistung" if count == 1 else "Leistungen"})</span></li>')
+            parts.append(f'<h2>{esc(heading)}</h2><ul class="lotse-liste">{"".join(items)}</ul>')
+        return GeneratedFile.page(url, "Ämter und Stellen", "".join(parts), hide=list(HIDE))
+
+    def amt(self, amt_id: str, amt: dict) -> GeneratedFile:
+        ctx = self.ctx
+        url = ctx.url("amt", amt_id)
+        to = ctx.linker(url)
+        out = [breadcrumb(to, [("Start", ""), ("Ämter und Stellen", ctx.url("aemter")), (amt["name"], None)]),
+               f'<h1>{esc(amt["name"])}</h1>']
+        if amt.get("traeger") != "stadt":
+            out.append(f'<p class="lotse-hinweis-extern">Diese Stelle gehört nicht zur Stadtverwaltung '
+                       f'(Träger: {esc(TRAEGER_LABELS.get(amt.get("traeger"), amt.get("traeger")))}).</p>')
+        parent = amt.get("uebergeordnet")
+        if parent:
+            out.append(f'<p>Gehört zu: <a href="{to(ctx.url("amt", parent))}">{esc(self._amt_name(parent))}</a></p>')
+        if amt.get("beschreibung"):
+            out.append(ctx.markdown(amt["beschreibung"]))
+        contact = self._address(amt) + self._contact(amt)
+        if contact:
+            out.append(f'<h2 id="kontakt">Adresse und Kontakt</h2>{contact}')
+        hours = self._hours(amt.get("oeffnungszeiten"), full=True)
+        if hours:
+            out.append(f'<h2 id="oeffnungszeiten">Öffnungszeiten</h2>{hours}')
+        children = self._children.get(amt_id)
+        if children:
+            items = "".join(f'<li><a href="{to(ctx.url("amt", c))}">{esc(self._amt_name(c))}</a></li>'
+                            for c in sorted(children, key=lambda c: text.sort_key(self._amt_name(c))))
+            out.append(f'<h2 id="stellen">Dazu gehören</h2><ul>{items}</ul>')
+        all_ids = self.ds.services_of(amt_id)
+        responsible = self._sorted_ids([s for s in all_ids if ctx.service(s)["zustaendig"] == amt_id])
+        counters = self._sorted_ids([s for s in all_ids if ctx.service(s)["zustaendig"] != amt_id])
+        out.append(f'<h2 id="leistungen">Leistungen ({len(responsible)})</h2>')
+        out.append(self._service_list(to, responsible, with_level=True))
+        if counters:
+            out.append(f'<h2 id="vor-ort">Hier beantragen, zuständig ist eine andere Stelle ({len(counters)})</h2>')
+            out.append(self._service_list(to, counters))
+        out.append(stand_quelle(amt))
+        return GeneratedFile.page(url, amt["name"], "".join(out), hide=list(HIDE))
+
+    # -- channels ----------------------------------------------------------------
+
+    def kanaele_index(self) -> GeneratedFile:
+        ctx = self.ctx
+        url = ctx.url("kanaele")
+        to = ctx.linker(url)
+        counts = ctx.channel_counts["per_type"]
+        rows = "".join(
+            f'<tr><th scope="row"><a href="{to(ctx.url("kanal", t))}">{esc(ctx.kanal_title(t))}</a></th>'
+            f'<td>{"online" if t in ONLINE_TYPES else "nicht online"}</td><td>{text.number(counts.get(t, 0))}</td></tr>'
+            for t in CHANNEL_TYPES)
+        html = (breadcrumb(to, [("Start", ""), ("Kanäle", None)]) + "<h1>Kanäle: Wege zum Antrag</h1>"
+                '<p class="lotse-lead">Auf welchen Wegen sich Leistungen beantragen lassen.</p>'
+                + channel_figures(ctx, url)
+                + '<h2>Alle Wege</h2><p class="lotse-klein">Viele Leistungen haben mehrere Wege; hier zählt jede Leistung bei jedem ihrer Wege.</p>'
+                '<table class="lotse-zahlen"><thead><tr><th scope="col">Weg</th><th scope="col">Art</th><th scope="col">Leistungen</th></tr></thead>'
+                f'<tbody>{rows}</tbody></table>')
+        return GeneratedFile.page(url, "Kanäle", html, hide=list(HIDE))
+
+    def kanal(self, typ: str) -> GeneratedFile:
+        ctx = self.ctx
+        url = ctx.url("kanal", typ)
+        to = ctx.linker(url)
+        sids = [sid for sid, service in ctx.services_sorted if typ in ctx.dataset.channel_types(service)]
+        title = ctx.kanal_title(typ)
+        html = (breadcrumb(to, [("Start", ""), ("Kanäle", ctx.url("kanaele")), (title, None)])
+                + f"<h1>{esc(title)}</h1><p class=\"lotse-lead\">{esc(ctx.label(KANAL_EXPLAINED[typ]))}</p>"
+                f"<p>{text.number(len(sids))} {'Leistung' if len(sids) == 1 else 'Leistungen'} auf diesem Weg.</p>"
+                + (self._service_list(to, sids, with_level=True) if sids else "<p>Derzeit keine Leistungen.</p>"))
+        return GeneratedFile.page(url, title, html, hide=list(HIDE))

@@ -1,0 +1,216 @@
+"""``lotse sync``: keep records in step with external sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import sys
+from pathlib import Path
+
+import click
+
+from lotse import DEFAULT_DATA
+from lotse.validator import load
+
+from . import SyncError
+from .hosts import DEFAULT_HOSTS, load_hosts
+from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
+from .ozg import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, fetch
+from .plan import Plan, make_plan
+from .state import load_state, render_state, state_path
+from .writer import RecordWriter, atomic_write
+
+SOURCE = "ozg"
+
+
+class SyncFailed(click.ClickException):
+    """A fault: German message, exit status 1, and whether anything changed."""
+
+    def __init__(self, message: str, partial: bool = False):
+        super().__init__(message)
+        self.partial = partial
+
+    def show(self, file=None):
+        click.echo(f"Fehler: {self.message}", err=True)
+        if not self.partial:
+            click.echo("Es wurde nichts geändert.", err=True)
+
+
+class Progress:
+    """A click progress bar on a terminal; plain lines otherwise (CI logs, pipes)."""
+
+    def __init__(self, label: str, length: int | None = None):
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        if self.tty:
+            source = {"length": length} if length else {"iterable": itertools.repeat(None)}
+            self.bar = click.progressbar(label=label, file=sys.stderr, show_pos=True, **source)
+            self.bar.__enter__()
+        else:
+            click.echo(f"{label} …", err=True)
+
+    def update(self, steps: int = 1, total: int | None = None, line: str | None = None) -> None:
+        if self.bar is not None:
+            if total:
+                self.bar.length = total
+            self.bar.update(steps)
+        elif line:
+            click.echo(f"  {line}", err=True)
+
+    def done(self, line: str | None = None) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        if line:
+            click.echo(f"{self.label}: {line}", err=True)
+
+
+@click.group()
+def sync():
+    """Gleicht das Verzeichnis mit externen Quellen ab.
+
+    Beispiel: ``lotse sync ozg --dry-run`` zeigt, was der Abgleich mit dem
+    OZG-Dashboard ändern würde, ohne etwas zu schreiben.
+    """
+
+
+@sync.command("ozg")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DEFAULT_DATA, show_default=True,
+              help="Datenordner mit lotse.yml und services/.")
+@click.option("--ars", help="12-stelliger Regionalschlüssel. Standard: „ars“ aus lotse.yml (Leipzig: 147130000000).")
+@click.option("--api-url", default=DEFAULT_API_URL, show_default=True, help="Basisadresse der Dashboard-API (Tests: ein lokaler Server).")
+@click.option("--dry-run", is_flag=True, help="Nichts schreiben: Änderungen als Diff je Datei und die Zusammenfassung ausgeben.")
+@click.option("--hosts", "hosts_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=f"Host-Tabelle (Host → Kanaltyp). Standard: {DEFAULT_HOSTS.name} im Paket sync.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=DEFAULT_TIMEOUT, show_default=True, help="Sekunden je Anfrage.")
+@click.option("--retries", type=click.IntRange(0, 10), default=DEFAULT_RETRIES, show_default=True,
+              help="Wiederholungen bei Verbindungsfehlern, 429 und 5xx (mit wachsender Wartezeit).")
+@click.option("--page-size", type=click.IntRange(1, 10_000), default=DEFAULT_PAGE_SIZE, show_default=True, help="Einträge je Seite.")
+@click.option("--summary-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Zusammenfassung zusätzlich in diese Datei schreiben (Markdown, etwa als Text des Pull Requests).")
+def ozg(data_dir: Path, ars: str | None, api_url: str, dry_run: bool, hosts_file: Path | None, timeout: float,
+        retries: int, page_size: int, summary_file: Path | None):
+    """Abgleich mit dem OZG-Dashboard „Digitale Verwaltung“ (Datenquelle für Sachsen: Amt24).
+
+    Übernimmt je LeiKa-Schlüssel Adresse, Typ und Status des Online-Dienstes
+    sowie die OZG-Leistung in die Leistungen; sonst wird nichts verändert.
+    Leistungen, die das Dashboard kennt, das Verzeichnis aber nicht, und
+    Online-Kanäle, die das Dashboard nicht mehr nennt, stehen in der
+    Zusammenfassung. Buchführung: <Datenordner>/sync-state.json.
+
+    Beispiel: ``lotse sync ozg --dry-run`` und danach ``lotse sync ozg``.
+    """
+    try:
+        run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file)
+    except SyncError as exc:
+        raise SyncFailed(str(exc), exc.partial) from None
+
+
+def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file) -> None:
+    hosts = load_hosts(hosts_file)
+    if not Path(data_dir).is_dir():
+        raise SyncError(f"Der Datenordner {data_dir} existiert nicht. Mit --data DIR einen anderen Ordner angeben.")
+    # The sync starts only from valid data: then the result needs checking only where it changed.
+    click.echo("Daten prüfen (lotse validate) …", err=True)
+    dataset, problems = load(data_dir)
+    if problems:
+        listed = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  … und {len(problems) - 50} weitere" if len(problems) > 50 else ""
+        raise SyncError(
+            f"Die Daten haben schon vor dem Abgleich {len(problems)} Problem(e); bitte zuerst „lotse validate“ "
+            f"ausführen und beheben, dann erneut abgleichen.\n{listed}{more}"
+        )
+    ars = str(ars or dataset.settings.get("ars") or "")
+    if not ars:
+        raise SyncError(f"{Path(data_dir) / 'lotse.yml'}: „ars“ fehlt; bitte eintragen oder --ars angeben.")
+    today = dt.date.today().isoformat()
+
+    bar = Progress("OZG-Dashboard abrufen")
+    result = fetch(
+        api_url, ars, make_session(retries=retries),
+        lambda pages, total, rows: bar.update(1, total, f"Seite {pages}{f' von {total}' if total else ''}: {rows} Einträge"),
+        timeout=timeout, page_size=page_size,
+    )
+    bar.done(f"{result.rows} Einträge auf {result.pages} Seite(n), {len(result.entries)} LeiKa-Schlüssel")
+
+    state_file = state_path(data_dir)
+    state = load_state(state_file)
+    plan = make_plan(result.entries, dataset.leistungen, hosts, (state.get(SOURCE) or {}).get(ars) or {}, today)
+
+    with RecordWriter(data_dir) as writer:
+        if plan.changes:
+            bar = Progress("Änderungen vorbereiten", len(plan.changes))
+            for change in plan.changes:
+                writer.stage_record(change.path, change.data, change.ops)
+                bar.update()
+            bar.done(f"{len(writer.staged)} Datei(en) ändern sich")
+        new_state = {**state, SOURCE: {**(state.get(SOURCE) or {}), ars: plan.state}}
+        writer.stage_text(state_file, render_state(new_state))
+        if writer.needs_validation:
+            click.echo("Ergebnis prüfen (lotse validate) …", err=True)
+        problems = writer.validate(dataset)
+        if problems:
+            raise SyncError(_invalid_message(problems))
+        if dry_run:
+            for path in sorted(writer.staged):
+                click.echo(writer.diff(writer.staged[path]), nl=False)
+            written = []
+        else:
+            bar = Progress("Dateien schreiben", len(writer.staged)) if writer.staged else None
+            written = writer.commit(progress=bar.update if bar else None)
+            if bar:
+                bar.done(f"{len(written)} Datei(en) geschrieben")
+        text = summary(plan, result, ars, api_url, writer, written, dry_run)
+    click.echo(text, nl=False)
+    if summary_file:
+        summary_file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(summary_file, text.encode("utf-8"))
+
+
+def _invalid_message(problems) -> str:
+    listed = "\n".join(f"  {p}" for p in problems[:50])
+    more = f"\n  … und {len(problems) - 50} weitere" if len(problems) > 50 else ""
+    return f"Nach dem Abgleich wären die Daten ungültig ({len(problems)} Problem(e)); nichts wird geschrieben.\n{listed}{more}"
+
+
+def summary(plan: Plan, result, ars: str, api_url: str, writer: RecordWriter, written: list, dry_run: bool) -> str:
+    """The German summary for the terminal and the pull request (Markdown)."""
+    rel = writer.relative
+    changed = [c for c in plan.changes if c.path in writer.staged]
+    lines = [f"## Abgleich mit dem OZG-Dashboard (ARS {ars})", ""]
+    lines.append(f"- Quelle: {api_url} – {result.rows} Einträge auf {result.pages} Seite(n), {len(result.entries)} LeiKa-Schlüssel.")
+    lines.append(f"- Verzeichnis: {plan.records} Leistungen, {plan.with_leika} mit LeiKa-Schlüssel, davon {plan.matched} im Dashboard.")
+    lines.append(f"- Geänderte Leistungen: {len(changed)}; Kandidaten: {len(plan.candidates)}; markierte Online-Kanäle: {len(plan.flagged)}.")
+    lines.append("- Probelauf (--dry-run): nichts geschrieben." if dry_run else f"- Geschriebene Dateien: {len(written)}.")
+    if changed:
+        lines += ["", f"### Änderungen ({len(changed)})", ""]
+        for change in changed:
+            lines.append(f"- `{change.service_id}` ({rel(change.path)}): " + "; ".join(change.notes))
+    if plan.candidates:
+        lines += ["", f"### Kandidaten: im Dashboard, aber nicht im Verzeichnis ({len(plan.candidates)})", "",
+                  "Nicht automatisch angelegt. Bitte prüfen, ob die Leistung ins Verzeichnis gehört.", ""]
+        for cand in plan.candidates:
+            e = cand.entry
+            ozg = f"OZG {e.ozg_id}" + (f" „{e.ozg_name}“" if e.ozg_name else "") if e.ozg_id else "ohne OZG-Angabe"
+            since = f", gelistet seit {cand.seit}" if cand.seit else ""
+            lines.append(f"- {e.leika} {e.leika_name or '(ohne Namen)'}: {e.url} ({ozg}, Status {e.online_status}{since})")
+    if plan.flagged:
+        lines += ["", f"### Markiert: Online-Kanäle, die das Dashboard nicht mehr nennt ({len(plan.flagged)})", "",
+                  "Nicht entfernt. Bitte prüfen, ob der Online-Dienst noch besteht.", ""]
+        for flag in plan.flagged:
+            lines.append(f"- `{flag.service_id}`: „{flag.label}“ {flag.url} (fehlt seit {flag.fehlt_seit})")
+    if writer.refused:
+        lines += ["", f"### Nicht geändert: Datei lässt sich nicht verlustfrei bearbeiten ({len(writer.refused)})", "",
+                  "Die geplante Änderung bitte von Hand eintragen (oder die Formatierung der Datei vereinheitlichen).", ""]
+        notes = {c.path: c.notes for c in plan.changes}
+        for path, reason in sorted(writer.refused.items()):
+            lines.append(f"- {rel(path)}: {reason}. Geplant: " + "; ".join(notes.get(path, [])))
+    hints = list(result.warnings)
+    if plan.unknown_hosts:
+        hosts = ", ".join(f"{h} ({n})" for h, n in sorted(plan.unknown_hosts.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
+        hints.append(f"Hosts ohne Eintrag in der Host-Tabelle (als Standardtyp übernommen): {hosts}.")
+    if hints:
+        lines += ["", "### Hinweise", ""] + [f"- {h}" for h in hints]
+    if written:
+        lines += ["", f"### Geschriebene Dateien ({len(written)})", ""] + [f"- {rel(p)}" for p in written]
+    return "\n".join(lines) + "\n"
