@@ -39,8 +39,8 @@ from typing import Callable
 import click
 
 from .cli import DATA_OPTION, report_problems
-from .dataset import LEVELS, ONLINE_TYPES, Dataset
-from .site.text import duration, number, sort_key
+from .dataset import COUNCIL_GROUPS, LEVELS, ONLINE_TYPES, Dataset, latest_kennzahl
+from .site.text import csv_cell, duration, number, sort_key
 from .validator import load
 
 # The city's threshold for "a large user group" (answer to question 4: "> 10.000").
@@ -66,12 +66,12 @@ LEVEL_LABELS = {"analog": "analog", "digital": "digital", "ende-zu-ende": "Ende-
 # The council answer's split of digital services: 134 Amt24, 105 leipzig.de form,
 # 53 "andere (EfA, Bauportal, iKfz, etc.)". One group per service (its main channel).
 # {portal} is the state portal's name from data/lotse.yml.
-CHANNEL_GROUPS = (
-    ("amt24", "{portal}", ("amt24",)),
-    ("formular", "Antragsformular auf der Website der Stadt", ("formular",)),
-    ("efa-portal", "EfA und andere Portale (Bauportal, i-Kfz …)", ("efa", "portal")),
-)
-CHANNEL_GROUP_OF = {t: key for key, _label, types in CHANNEL_GROUPS for t in types}
+_GROUP_LABELS = {
+    "amt24": "{portal}",
+    "formular": "Antragsformular auf der Website der Stadt",
+    "andere": "EfA und andere Portale (Bauportal, i-Kfz …)",
+}
+CHANNEL_GROUPS = tuple((key, _GROUP_LABELS[key], types) for key, types in COUNCIL_GROUPS.items())
 
 MET, NOT_MET, UNKNOWN = "erfüllt", "nicht erfüllt", "unbekannt"
 
@@ -161,12 +161,6 @@ class Zeile:
         return (self.faelle_analog or 0) + (self.faelle_digital or 0)
 
 
-def latest_kennzahl(service: dict) -> dict | None:
-    """The entry of the latest year in ``kennzahlen`` (None if there is none)."""
-    entries = [k for k in service.get("kennzahlen") or [] if isinstance(k, dict)]
-    return max(entries, key=lambda k: k["jahr"]) if entries else None
-
-
 def build_row(ds: Dataset, sid: str) -> Zeile:
     data = ds.leistungen[sid].data
     types = ds.channel_types(data)
@@ -180,7 +174,7 @@ def build_row(ds: Dataset, sid: str) -> Zeile:
         amt_name=amt.data["name"] if amt else amt_id,
         verfuegbarkeit=data["digitalisierung"],
         online_kanaele=online,
-        hauptkanal=CHANNEL_GROUP_OF[online[0]] if online else None,
+        hauptkanal=ds.online_group(data),
         email_pdf="email-pdf" in types,
     )
     k = latest_kennzahl(data)
@@ -674,7 +668,7 @@ def to_csv(rep: Bericht) -> str:
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow([c.header for c in COLUMNS])
     for row in rep.zeilen:
-        writer.writerow([c.csv(row) for c in COLUMNS])
+        writer.writerow([csv_cell(c.csv(row)) for c in COLUMNS])
     return buf.getvalue()
 
 

@@ -34,7 +34,7 @@ def files(ctx: SiteContext) -> Iterable[GeneratedFile]:
         URL, TITLE, render(ctx, rep),
         description=f"Wie digital sind die Leistungen der Stadt {rep.stadt}? Kanäle, Digitalisierungsgrad, Fallzahlen, Fahrplan und Prioritäten, berechnet aus den Daten von Lotse.",
         # The wide table needs the room; the page brings its own contents list.
-        hide=["navigation", "toc"],
+        hide=["toc"],  # not "navigation": that sidebar is the phone menu (see lotse.css)
     )
     yield GeneratedFile(URL + CSV_NAME, content=b.to_csv(rep).encode("utf-8"))
     yield GeneratedFile(URL + JS_NAME, content=(ASSETS / JS_NAME).read_bytes())
@@ -125,7 +125,7 @@ def _coverage(rep: b.Bericht) -> list[str]:
 
 
 def _channels(rep: b.Bericht) -> list[str]:
-    short = {"formular": "Formular (Website)", "efa-portal": "EfA / andere Portale"}
+    short = {"formular": "Formular (Website)", "andere": "EfA / andere Portale"}
     bars = [Balken(short.get(k.key, k.label), k.hauptkanal, b.fmt_int(k.hauptkanal)) for k in rep.kanaele]
     bars.append(Balken("Nur analog", rep.nur_analog, b.fmt_int(rep.nur_analog)))
     svg = hbar("lotse-kanaele", "Leistungen nach Hauptkanal", bars)

@@ -20,6 +20,18 @@ ONLINE_TYPES = ("amt24", "formular", "efa", "portal")
 CHANNEL_TYPES = ("amt24", "formular", "efa", "portal", "email-pdf", "post", "vor-ort")
 LEVELS = ("analog", "digital", "ende-zu-ende")
 
+# The council answer's split of digital services (134 Amt24, 105 city web form, 53 "andere":
+# EfA solutions, Bauportal, i-Kfz ...). Each service counts once, under its first online
+# channel. Used by the start page, /kanaele/, the open data and the Digitalisierung report.
+COUNCIL_GROUPS = {"amt24": ("amt24",), "formular": ("formular",), "andere": ("efa", "portal")}
+COUNCIL_GROUP_OF = {t: group for group, types in COUNCIL_GROUPS.items() for t in types}
+
+
+def latest_kennzahl(service: dict) -> dict | None:
+    """The ``kennzahlen`` entry of the latest year, or None. Years are never mixed."""
+    entries = [k for k in service.get("kennzahlen") or [] if isinstance(k, dict)]
+    return max(entries, key=lambda k: k["jahr"]) if entries else None
+
 
 @dataclass(frozen=True)
 class Collection:
@@ -80,6 +92,13 @@ class Dataset:
 
     def is_online(self, service: dict) -> bool:
         return any(t in ONLINE_TYPES for t in self.channel_types(service))
+
+    def online_group(self, service: dict) -> str | None:
+        """``amt24``, ``formular`` or ``andere`` (see COUNCIL_GROUPS); None if analog."""
+        for typ in self.channel_types(service):
+            if typ in COUNCIL_GROUP_OF:
+                return COUNCIL_GROUP_OF[typ]
+        return None
 
     def lebenslagen_of(self, service_id: str) -> list[str]:
         index = self._index_lebenslagen()

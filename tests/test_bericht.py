@@ -136,7 +136,7 @@ def test_scope_is_city_services(rep):
 
 def test_channel_split(rep):
     split = {k.key: (k.hauptkanal, k.mit_kanal) for k in rep.kanaele}
-    assert split == {"amt24": (1, 2), "formular": (1, 1), "efa-portal": (2, 2)}
+    assert split == {"amt24": (1, 2), "formular": (1, 1), "andere": (2, 2)}
     assert sum(k.hauptkanal for k in rep.kanaele) + rep.nur_analog == rep.gesamt
     assert rep.nur_analog == 2
     assert rep.analog_mit_email_pdf == 1

@@ -296,3 +296,33 @@ def test_keyboard_scrolls_a_wide_table_on_a_phone(chromium, rich_url):
         page.wait_for_function("() => document.querySelector('.lotse-tabelle').scrollLeft > 0")
     finally:
         context.close()
+
+
+def test_keyboard_opens_the_menu_on_a_phone(chromium, rich_url):
+    """On a narrow screen the main navigation sits in Material's drawer; its menu button
+    is a <label>, so the site makes it reachable and usable with Tab and Enter."""
+    context = chromium.new_context(locale="de-DE", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(rich_url)
+        button = page.locator(".lotse-kopf__menue")
+        assert button.is_visible()
+        assert button.get_attribute("aria-expanded") == "false"
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('lotse-kopf__menue')"):
+                break
+        else:
+            pytest.fail("Tab never reached the menu button")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.getElementById('__drawer').checked")
+        assert button.get_attribute("aria-expanded") == "true"
+        # the drawer shows the main navigation (not an empty overlay)
+        page.wait_for_function("() => Array.from(document.querySelectorAll('.md-sidebar--primary a.md-nav__link'))"
+                               ".some(a => a.textContent.includes('Leistungen') && a.getBoundingClientRect().width > 0)")
+        button.focus()
+        page.keyboard.press(" ")
+        assert not page.evaluate("document.getElementById('__drawer').checked")
+        assert button.get_attribute("aria-expanded") == "false"
+    finally:
+        context.close()

@@ -532,3 +532,23 @@ def test_a_to_z_filters_in_chromium(rich, site_server):
             assert nojs.is_visible(".lotse-ohne-js")
         finally:
             browser.close()
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(mini_data, tmp_path):
+    """Text from YAML that starts like a formula is opened as text, not executed."""
+    from lotse.bericht import compute, to_csv
+
+    formula = '=HYPERLINK("https://evil.example/","Klick")'
+    write_yaml(mini_data / "services" / "formel.yml",
+               mini_service("formel", name=formula, kurzbeschreibung="@SUMME(A1) ist keine Formel hier."))
+    site = build_site(mini_data, tmp_path / "site")
+    with (site / "api" / "leistungen.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["id"] == "formel")
+    assert row["name"] == "'" + formula
+    assert row["kurzbeschreibung"].startswith("'@SUMME")
+    # the JSON keeps the editor's text unchanged: only spreadsheets need the guard
+    api = json.loads((site / "api" / "leistungen.json").read_text(encoding="utf-8"))
+    records = api if isinstance(api, list) else next(v for v in api.values() if isinstance(v, list))
+    assert next(r for r in records if r["id"] == "formel")["name"] == formula
+    report_csv = to_csv(compute(load_valid(mini_data)))
+    assert "'" + formula.replace('"', '""') in report_csv and ";" + formula.replace('"', '""') not in report_csv

@@ -124,3 +124,22 @@
     update();
   }
 }());
+
+/* Material's mobile menu button is a <label> for a hidden checkbox, which the keyboard
+   cannot reach. The header template makes it focusable (tabindex, role=button); Material
+   itself then opens it on Enter (it clicks focused labels). Here Space does the same, as
+   for any button, and aria-expanded follows the drawer's state for screen readers. */
+(function () {
+  "use strict";
+  var button = document.querySelector(".lotse-kopf__menue");
+  var drawer = document.getElementById("__drawer");
+  if (!button || !drawer) { return; }
+  function sync() { button.setAttribute("aria-expanded", drawer.checked ? "true" : "false"); }
+  button.addEventListener("keydown", function (event) {
+    if (event.key !== " ") { return; }
+    event.preventDefault();
+    button.click();
+  });
+  drawer.addEventListener("change", sync);
+  sync();
+}());

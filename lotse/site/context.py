@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Mapping
 
-from ..dataset import CHANNEL_TYPES, ONLINE_TYPES, Dataset
+from ..dataset import CHANNEL_TYPES, COUNCIL_GROUPS, ONLINE_TYPES, Dataset
 from . import text
 from .text import esc
 
@@ -96,7 +96,7 @@ NUTZERKONTO_LABELS = {"bundid": "BundID", "muk": "Mein Unternehmenskonto (MUK)",
                       "amt24-servicekonto": "Servicekonto {portal}", "elster": "ELSTER-Zertifikat"}
 # The council answer of 20 May 2025 counts each digital service once: Amt24,
 # the city's own web form, or "other" (EfA solutions and other portals).
-ONLINE_GROUPS = ("amt24", "formular", "andere")
+ONLINE_GROUPS = tuple(COUNCIL_GROUPS)
 ONLINE_GROUP_LABELS = {"amt24": "Online über {portal}", "formular": "Online-Formular der Stadt", "andere": "Andere (EfA, Fachportale)"}
 
 # Top-level sections and their stable addresses.
@@ -152,11 +152,8 @@ class SiteContext:
         return doc.data if doc else None
 
     def online_group(self, service: dict) -> str | None:
-        """``amt24``, ``formular``, ``andere`` or None (analog), counted by the first online channel."""
-        for typ in self.dataset.channel_types(service):
-            if typ in ONLINE_TYPES:
-                return typ if typ in ("amt24", "formular") else "andere"
-        return None
+        """``amt24``, ``formular``, ``andere`` or None (analog): see lotse.dataset.COUNCIL_GROUPS."""
+        return self.dataset.online_group(service)
 
     @cached_property
     def channel_counts(self) -> dict:

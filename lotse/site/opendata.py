@@ -19,6 +19,7 @@ import io
 import json
 from typing import Iterator
 
+from ..dataset import latest_kennzahl
 from . import text
 from .context import GeneratedFile, SiteContext
 
@@ -79,7 +80,7 @@ def _plain(value) -> str:
 
 
 def csv_row(ctx: SiteContext, sid: str, record: dict) -> dict:
-    latest = max(record.get("kennzahlen") or [], key=lambda k: k["jahr"], default={})
+    latest = latest_kennzahl(record) or {}
     plan = record.get("planung") or {}
     ozg = record.get("ozg") or {}
     return {
@@ -120,5 +121,5 @@ def leistungen_csv(ctx: SiteContext, records) -> str:
     writer.writerow(CSV_COLUMNS)
     for sid, doc in records:
         row = csv_row(ctx, sid, doc.data)
-        writer.writerow([_plain(row[c]) for c in CSV_COLUMNS])
+        writer.writerow([text.csv_cell(_plain(row[c])) for c in CSV_COLUMNS])
     return buffer.getvalue()

@@ -17,7 +17,9 @@ from .context import (KANAL_EXPLAINED, LEVEL_LABELS, NUTZERKONTO_LABELS, ONLINE_
                       ONLINE_GROUPS, TRAEGER_LABELS, ZIELGRUPPE_LABELS, GeneratedFile, SiteContext)
 from .text import esc
 
-HIDE = ("navigation", "toc")
+# "navigation" is NOT hidden: on phones the primary sidebar is the menu drawer. On wide
+# screens the tabs carry the navigation and lotse.css hides the sidebar instead.
+HIDE = ("toc",)
 ARROW = ('<svg class="lotse-start__pfeil" aria-hidden="true" focusable="false" width="17" height="19" '
          'viewBox="0 0 33 40"><path fill="currentColor" d="M0 0h13l20 20-20 20H0l20-20z"/></svg>')
 KA = '<abbr title="keine Angabe">k.\u00a0A.</abbr>'

@@ -97,6 +97,15 @@ class MarkdownRenderer:
 # --------------------------------------------------------------------------- German formats
 
 
+def csv_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas: a text cell from YAML that starts with = + - @ (or a
+    tab/CR) would be executed by Excel/LibreOffice when the CSV is opened ("CSV injection").
+    A leading apostrophe makes it plain text; numbers are written by our own code and pass."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
 def number(value, decimals: int | None = None) -> str:
     """``12345`` -> ``12.345``, ``41.5`` -> ``41,5``, ``55.0`` -> ``55``."""
     if value is None:
