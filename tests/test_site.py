@@ -552,3 +552,15 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(mini_data, tmp_path):
     assert next(r for r in records if r["id"] == "formel")["name"] == formula
     report_csv = to_csv(compute(load_valid(mini_data)))
     assert "'" + formula.replace('"', '""') in report_csv and ";" + formula.replace('"', '""') not in report_csv
+
+
+def test_results_page_preloads_the_search_index(built_site):
+    """/suche/ always searches at once, so its head starts the index download early;
+    the preloaded files must be the ones the search script fetches (same relative path)."""
+    html = (built_site / "suche" / "index.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'<link rel="preload" href="([^"]+)"', html)
+    assert sorted(Path(h).name for h in hrefs) == ["eintraege.json", "index.json", "lunr-suche.js"]
+    for href in hrefs:
+        assert not href.startswith(("/", "http")), href
+        assert (built_site / "suche" / href).resolve().is_file(), href
+    assert 'rel="preload"' not in (built_site / "index.html").read_text(encoding="utf-8")
