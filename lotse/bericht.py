@@ -51,15 +51,10 @@ HIGH_ANALOG_CASES = 10_000
 
 MISSING = "keine Angabe"
 
-# Documents the overview builds on. Titles only: no address is known for certain, and
-# an invented link is worse than none.
-SOURCES = (
-    "Anfrage „Ist-Zustand der Verwaltungsdigitalisierung“ zur Ratsversammlung am 21.05.2025 und Antwort der Stadt Leipzig vom 20.05.2025 "
-    "(Aufschlüsselung je Leistung, Kanäle, Kriterien der Priorisierung)",
-    "Vorlage VII-DS-00816 „Umsetzung Online-Serviceportal Amt24 für die Stadt Leipzig“, Beschluss vom 05.05.2020 "
-    "(Beispiel Wohngeld: PDF per E-Mail muss von Hand ins Fachverfahren übertragen werden)",
-    "Vorlage VII-DS-08441, Beschluss vom 25.07.2023 (sehr hohe Fallzahlen: üblicherweise mindestens 10.000 Anträge pro Jahr)",
-)
+def report_sources(ds: Dataset) -> list[str]:
+    """Documents the overview builds on: a city's own council papers, so they come from
+    data/lotse.yml (``bericht_quellen``), not from code."""
+    return [q["titel"] + (f" ({q['url']})" if q.get("url") else "") for q in ds.settings.get("bericht_quellen") or []]
 
 LEVEL_LABELS = {"analog": "analog", "digital": "digital", "ende-zu-ende": "Ende-zu-Ende"}
 
@@ -484,6 +479,7 @@ class Bericht:
     analog_ohne_planung: int = 0
     prioritaet: list[Prioritaet] = field(default_factory=list)
     abdeckung: list[Abdeckung] = field(default_factory=list)
+    quellen: list[str] = field(default_factory=list)  # from data/lotse.yml, see report_sources
 
     @property
     def gesamt(self) -> int:
@@ -575,6 +571,7 @@ def compute(ds: Dataset) -> Bericht:
         Abdeckung("Professionelle Nutzergruppen", sum(r.professionelle_nutzer is not None for r in analog), len(analog)),
         Abdeckung("EfA-Lösung", sum(r.efa_verfuegbar is not None for r in analog), len(analog)),
     ]
+    rep.quellen = report_sources(ds)
     return rep
 
 
@@ -788,7 +785,7 @@ def to_markdown(rep: Bericht) -> str:
     else:
         section("prioritaeten", "\n".join(f"- **{c.label}**: {c.rule}" for c in CRITERIA), NO_ANALOG)
     section("tabelle", md_table([c.header for c in COLUMNS], [[c.display(r) for c in COLUMNS] for r in rep.zeilen]))
-    section("quellen", "\n".join(f"- {s}" for s in SOURCES), *source_lines(rep))
+    section("quellen", "\n".join(f"- {s}" for s in rep.quellen), *source_lines(rep))
     return "\n".join(out) + "\n"
 
 

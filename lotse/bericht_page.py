@@ -259,7 +259,7 @@ def _overview(ctx: SiteContext, rep: b.Bericht) -> list[str]:
 
 def _sources(rep: b.Bericht) -> list[str]:
     out = [_h2("quellen"), "<ul>"]
-    out += [f"<li>{esc(s)}</li>" for s in b.SOURCES]
+    out += [f"<li>{esc(s)}</li>" for s in rep.quellen]
     out.append("</ul>")
     out += [f"<p>{esc(line)}</p>" for line in b.source_lines(rep)]
     return out

@@ -143,6 +143,10 @@ def _schema_messages(err: jsonschema.ValidationError) -> list[tuple[tuple, str]]
             inside = "" if not where else f" in {name}"
             out.append((where + (key,), f"Unbekanntes Feld „{key}“{inside}. {hint} Unbekannte Felder werden abgelehnt, damit ein Tippfehler keine Angabe still verschwinden lässt."))
         return out
+    if value is None and kind in ("type", "enum"):
+        # "feld:" with nothing after it: say so, instead of calling the gap "null"
+        allowed = f" Erlaubt sind: {', '.join(str(v) for v in err.validator_value)}." if kind == "enum" else ""
+        return [(where, f"„{name}“ ist leer. Bitte einen Wert eintragen oder die Zeile löschen, wenn das Feld optional ist.{allowed}")]
     if kind == "type":
         expected = err.validator_value
         expected = [expected] if isinstance(expected, str) else expected

@@ -292,3 +292,16 @@ def test_memoising_resolver_gives_pyyaml_tags():
     assert tags(yamlload._Loader) == expected
     assert tags(yamlload._Loader) == expected  # second time from the memo
     assert "tag:yaml.org,2002:int" in expected and "tag:yaml.org,2002:bool" in expected
+
+
+def test_an_empty_value_is_called_empty_not_null(mini_data):
+    path = mini_data / "services" / "analoge-leistung.yml"
+    text = path.read_text(encoding="utf-8").replace("digitalisierung: analog", "digitalisierung:")
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("digitalisierung:") + 1
+    _, problems = load(mini_data)
+    assert [(p.line, p.message) for p in problems] == [(
+        line,
+        "„digitalisierung“ ist leer. Bitte einen Wert eintragen oder die Zeile löschen, wenn das Feld "
+        "optional ist. Erlaubt sind: analog, digital, ende-zu-ende.",
+    )]
