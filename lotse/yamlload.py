@@ -139,7 +139,9 @@ def load_yaml_text(text: str, path: str) -> Document:
         raise YamlError(Problem(path, 1, "Die Datei enthält nur Kommentare. Eine Datei enthält genau einen Eintrag mit seinen Feldern."))
     if not isinstance(node, yaml.MappingNode):
         raise YamlError(Problem(path, node.start_mark.line + 1, "Die Datei muss aus Feldern der Form „feld: wert“ bestehen, nicht aus einer Liste oder einem einzelnen Wert."))
-    doc = Document(path=path, data={}, lines={(): 1})
+    # lines[()] comes from the mapping node: a "whole record" problem then points at the
+    # first field, not at a leading comment such as the yaml-language-server line.
+    doc = Document(path=path, data={}, lines={})
     doc.data = _build(node, (), doc, set())
     return doc
 

@@ -34,7 +34,8 @@ CASES = {
     "services/tag.yml": [(3, "Der YAML-Tag „tag:yaml.org,2002:python/object:os.system“ ist nicht erlaubt")],
     "services/zwei-dokumente.yml": [(3, "Die Datei enthält mehr als ein YAML-Dokument")],
     "services/unbekanntes-feld.yml": [(4, "Unbekanntes Feld „synonym“. Meinten Sie „synonyme“?")],
-    "services/pflichtfeld-fehlt.yml": [(1, "Pflichtfeld „kurzbeschreibung“ (Kurzbeschreibung) fehlt")],
+    # reported at the first field (line 2), not at the leading comment
+    "services/pflichtfeld-fehlt.yml": [(2, "Pflichtfeld „kurzbeschreibung“ (Kurzbeschreibung) fehlt")],
     "services/falscher-typ.yml": [(10, "„kanaele[1].eid“ muss true oder false sein, ist aber Text. Bitte true oder false schreiben")],
     "services/falscher-wert.yml": [(10, "„digitalisierung“: „analgo“ ist nicht erlaubt. Erlaubt sind: analog, digital, ende-zu-ende. Meinten Sie „analog“?")],
     "services/falscher-leika.yml": [(4, "„leika“: „9911500510400“ hat nicht das erwartete Format. 14-stelliger Schlüssel")],
