@@ -37,15 +37,18 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_annotation(problem) -> str:
-    """A problem as a GitHub Actions workflow command: shown on the file and line of a pull request."""
+def github_annotation(problem, level: str = "error", title: str = "lotse validate") -> str:
+    """A problem as a GitHub Actions workflow command: shown on the file and line of a pull request.
+
+    ``level`` is ``error`` or ``warning``; ``lotse linkcheck --format github`` uses both.
+    """
     path = Path(problem.path)
     if path.is_absolute():
         try:
             path = path.relative_to(Path.cwd())
         except ValueError:
             pass
-    return f"::error file={_escape_property(path.as_posix())},line={problem.line},title=lotse validate::{_escape_data(problem.message)}"
+    return f"::{level} file={_escape_property(path.as_posix())},line={problem.line},title={_escape_property(title)}::{_escape_data(problem.message)}"
 
 
 class LazyGroup(click.Group):

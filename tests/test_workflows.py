@@ -1,25 +1,28 @@
-"""CI and local gates: workflow syntax, the pull-request workflow, pre-commit, annotations, PR link check."""
+"""CI and local gates: workflow syntax, the pull-request workflow, pre-commit, annotations.
+
+The pull-request link check itself (``lotse linkcheck --new-since``) is tested in test_linkcheck.py.
+"""
 
 from __future__ import annotations
 
-import http.server
+import shlex
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
+from click.core import ParameterSource
 from click.testing import CliRunner
 
-from conftest import write_yaml
 from lotse.cli import main
+from lotse.linkcheck.cli import NIGHTLY_ONLY
+from lotse.linkcheck.cli import linkcheck as linkcheck_command
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
-PR_LINKCHECK = ROOT / "scripts" / "pr_linkcheck.py"
 
 
 def check_workflow(path: Path, schema: str) -> subprocess.CompletedProcess:
@@ -70,15 +73,51 @@ def test_pr_workflow_steps():
         next(i for i, r in enumerate(runs) if "lotse validate" in r and "--format github" in r),
         next(i for i, r in enumerate(runs) if "lotse build" in r and "--site-dir site" in r),
         next(i for i, u in enumerate(uses) if u.startswith("actions/upload-artifact@")),
-        next(i for i, r in enumerate(runs) if "scripts/pr_linkcheck.py" in r),
+        next(i for i, r in enumerate(runs) if "lotse linkcheck" in r),
     ]
     assert order == sorted(order)
     upload = job["steps"][order[3]]
     assert upload["with"]["path"].rstrip("/") == "site"
-    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
-    assert int(checkout["with"]["fetch-depth"]) >= 2, "the link check compares with the merge commit's first parent"
     assert "install:" in (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert PR_LINKCHECK.is_file()
+
+
+def _linkcheck_calls(path: Path) -> list[tuple[dict, list[str]]]:
+    """(step, arguments) of every ``lotse linkcheck`` a workflow runs, arguments split like a shell would."""
+    wf = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    calls = []
+    for job in wf["jobs"].values():
+        for step in job["steps"]:
+            for line in step.get("run", "").splitlines():
+                if "lotse linkcheck" in line:
+                    calls.append((step, shlex.split(line.split("lotse linkcheck", 1)[1])))
+    return calls
+
+
+def test_workflows_pass_only_real_linkcheck_options():
+    calls = {path.name: _linkcheck_calls(path) for path in WORKFLOWS}
+    assert len(calls["linkcheck.yml"]) == 1 and len(calls["pr.yml"]) == 1
+    for found in calls.values():
+        for _step, args in found:
+            # make_context parses like the real command: an unknown option or a bad value raises.
+            linkcheck_command.make_context("linkcheck", list(args))
+
+
+def test_pr_workflow_checks_only_new_links_against_the_base_commit():
+    wf = _pr_workflow()
+    (job,) = wf["jobs"].values()
+    ((step, args),) = _linkcheck_calls(ROOT / ".github" / "workflows" / "pr.yml")
+    ctx = linkcheck_command.make_context("linkcheck", list(args))
+    assert ctx.params["new_since"] == "$BASE_SHA" and ctx.params["output_format"] == "github"
+    assert step["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    # The nightly options would be refused next to --new-since (and the history is not the PR's).
+    assert all(ctx.get_parameter_source(name) == ParameterSource.DEFAULT for name in NIGHTLY_ONLY)
+    # The base branch may have moved on since the merge commit was made: only full history
+    # guarantees that the base commit is there.
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == "0"
+    # The summary shows the report the link check wrote.
+    summary = next(s for s in job["steps"] if s.get("name") == "Summary")
+    assert f"{ctx.params['out_dir'].as_posix()}/report.md" in summary["run"]
 
 
 # --------------------------------------------------------------------------- pre-commit
@@ -127,95 +166,3 @@ def test_validate_format_github_quiet_when_valid(mini_data):
     result = CliRunner().invoke(main, ["validate", "--data", str(mini_data), "--format", "github"])
     assert result.exit_code == 0
     assert "::error" not in result.output
-
-
-# --------------------------------------------------------------------------- PR link check
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
-    ).stdout
-
-
-def run_script(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(PR_LINKCHECK), *args], cwd=repo, capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def pr_repo(tmp_path, mini_data) -> Path:
-    """A git repository whose second commit is a pull request changing URLs in data/."""
-    repo = tmp_path / "repo"
-    shutil.copytree(mini_data, repo / "data")
-    git(repo, "init", "-q")
-    git(repo, "add", "data")
-    git(repo, "commit", "-q", "-m", "base")
-    service = repo / "data" / "services" / "analoge-leistung.yml"
-    record = yaml.safe_load(service.read_text(encoding="utf-8"))
-    record["kanaele"].append({"typ": "post", "bezeichnung": "Per Brief", "url": "https://127.0.0.1:9/formular.pdf"})
-    record["beschreibung"] = "Mehr [hier](https://127.0.0.1:9/hinweise) und <https://127.0.0.1:9/faq>."
-    record["amt24_id"] = "1234567"
-    write_yaml(service, record)
-    git(repo, "commit", "-q", "-am", "pr")
-    return repo
-
-
-def test_pr_linkcheck_lists_only_added_urls(pr_repo):
-    result = run_script(pr_repo, "--data", "data", "--base", "HEAD^1", "--list")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "https://127.0.0.1:9/faq",
-        "https://127.0.0.1:9/formular.pdf",
-        "https://127.0.0.1:9/hinweise",
-        "https://amt24.sachsen.de/zufi/leistungen/1234567",
-    ]
-    unchanged = run_script(pr_repo, "--data", "data", "--base", "HEAD", "--list")
-    assert unchanged.stdout == ""
-
-
-def test_pr_linkcheck_annotates_dead_new_url(pr_repo):
-    # keep only the local URLs; the derived Amt24 link would need the internet
-    service = pr_repo / "data" / "services" / "analoge-leistung.yml"
-    record = yaml.safe_load(service.read_text(encoding="utf-8"))
-    del record["amt24_id"]
-    write_yaml(service, record)
-    result = run_script(pr_repo, "--data", "data", "--base", "HEAD^1", "--format", "github", "--timeout", "5")
-    assert result.returncode == 1, result.stdout + result.stderr
-    lines = [l for l in result.stdout.splitlines() if l.startswith("::error ")]
-    assert len(lines) == 3
-    text = service.read_text(encoding="utf-8").splitlines()
-    url_line = next(i for i, l in enumerate(text, 1) if "formular.pdf" in l)
-    assert any(l.startswith(f"::error file=data/services/analoge-leistung.yml,line={url_line},") and "abgelehnt" in l for l in lines), lines
-
-
-def test_pr_linkcheck_judges_by_certainty():
-    sys.path.insert(0, str(PR_LINKCHECK.parent))
-    import pr_linkcheck
-    from lotse.linkcheck.checker import Settings, check_urls
-    from lotse.linkcheck.collect import Use
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_HEAD(self):
-            status = {"/ok": 200, "/weg": 404, "/gesperrt": 403, "/kaputt": 503}[self.path]
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        do_GET = do_HEAD
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_port}"
-        urls = {f"{base}{p}": [Use("data/services/x.yml", n, "kanaele[1].url", None)] for n, p in enumerate(["/ok", "/weg", "/gesperrt", "/kaputt"], 3)}
-        outcomes = check_urls(list(urls), Settings(retries=0, timeout=5, spacing=0))
-    finally:
-        server.shutdown()
-    lines, counts = pr_linkcheck.messages(urls, outcomes, github=True)
-    assert counts == {"ok": 1, "error": 1, "warning": 2}
-    assert [l.split(" ")[0] for l in lines] == ["::error", "::warning", "::warning"]
-    assert lines[0].startswith("::error file=data/services/x.yml,line=4,title=Link (kanaele[1].url)::")

@@ -65,11 +65,22 @@ class Link:
         }
 
 
+# Failures that another try would only repeat: the page or server is not there, or
+# the address itself is wrong. A run without memory (a pull request) calls these
+# broken at once; 401/403 (bot blocks), 429, 5xx, timeouts and dropped connections
+# stay transient there, since they are often the server's mood, not the editor's typo.
+CERTAIN_CODES = frozenset({"http-404", "http-410", "dns", "refused", "tls", "loop", "too-many-redirects", "bad-redirect", "invalid-url"})
+
+
 def classify(
     uses: dict[str, list[Use]], outcomes: dict[str, Outcome], supp: dict[str, Suppression],
-    history: History, needed: int,
+    history: History, needed: int | None,
 ) -> list[Link]:
-    """Final class per URL. ``history`` must already contain this run's results."""
+    """Final class per URL. ``history`` must already contain this run's results.
+
+    ``needed`` failed runs in a row make a link broken; ``None`` means a run
+    without memory, where only :data:`CERTAIN_CODES` make it broken.
+    """
     links = []
     for url, where in uses.items():
         if url in supp:
@@ -77,7 +88,9 @@ def classify(
             continue
         outcome = outcomes[url]
         fails = history.consecutive_failures(url)
-        if outcome.result == "fail":
+        if outcome.result == "fail" and needed is None:
+            status = "broken" if outcome.code in CERTAIN_CODES else "transient"
+        elif outcome.result == "fail":
             status = "broken" if fails >= needed else "transient"
         else:
             status = outcome.result
@@ -136,6 +149,8 @@ ACTIONS = (
     ("redirect", "Umgezogen – neue Adresse eintragen"),
     ("transient", "Vorübergehend gestört – wird beim nächsten Lauf erneut geprüft"),
 )
+# A pull-request run (--new-since) has no next run for its new links: the editor looks now.
+TRANSIENT_WITHOUT_MEMORY = "Nicht sicher erreichbar – bitte im Browser prüfen"
 
 
 def _where(use: Use) -> str:
@@ -149,12 +164,14 @@ def _md(text: str) -> str:
     return text
 
 
-def _item(link: Link, uses: list[Use], needed: int) -> list[str]:
+def _item(link: Link, uses: list[Use], needed: int | None) -> list[str]:
     o = link.outcome
     if link.status == "redirect":
         head = f"- `{link.url}` → neue Adresse: `{o.moved_to}`"
         if o.final_url and o.final_url != o.moved_to:
             head += f" (landet auf `{o.final_url}`)"
+    elif needed is None:
+        head = f"- `{link.url}` – {link.reason}"
     elif link.status == "broken":
         head = f"- `{link.url}` – {link.reason}; gescheitert in {link.consecutive_failures} Läufen nacheinander"
     else:
@@ -180,8 +197,18 @@ def _duration(seconds: float) -> str:
 def report_markdown(links: list[Link], meta: dict, office_names: dict[str, str], stale: list[Suppression], ignore_path: str | None) -> str:
     counts = summary_counts(links)
     needed = meta["consecutive_failures_needed"]
-    out = [f"# Linkprüfung {meta.get('city') or ''}".rstrip(), ""]
-    out.append(f"Lauf vom {meta['started'][:10]} um {meta['started'][11:16]} UTC: {meta['url_count']} Adressen geprüft in {_duration(meta['duration_seconds'])}.")
+    since = meta.get("new_since")  # set for a pull-request run: only new URLs, no memory (needed is None)
+    when = f"Lauf vom {meta['started'][:10]} um {meta['started'][11:16]} UTC"
+    if since:
+        out = [f"# Linkprüfung {meta.get('city') or ''}".rstrip() + ": neue Adressen", ""]
+        base = f"`{since}` (`{(meta.get('base_commit') or '')[:12]}`)"
+        if meta["url_count"]:
+            out.append(f"{when}: {meta['url_count']} Adressen, die seit {base} neu in den Daten sind, geprüft in {_duration(meta['duration_seconds'])}.")
+        else:
+            out.append(f"{when}: Seit {base} ist keine Adresse neu in den Daten; nichts zu prüfen.")
+    else:
+        out = [f"# Linkprüfung {meta.get('city') or ''}".rstrip(), ""]
+        out.append(f"{when}: {meta['url_count']} Adressen geprüft in {_duration(meta['duration_seconds'])}.")
     out.append("")
     out += ["| Ergebnis | Anzahl | Bedeutung |", "|---|---:|---|"]
     meaning = {
@@ -191,8 +218,13 @@ def report_markdown(links: list[Link], meta: dict, office_names: dict[str, str],
         "ok": "erreichbar",
         "skipped": "steht in der Ausnahmeliste und wird nicht abgerufen",
     }
+    label = dict(STATUS_LABEL)
+    if needed is None:
+        label["transient"] = "Nicht sicher erreichbar"
+        meaning["broken"] = "eindeutig nicht erreichbar (Seite nicht gefunden, Server unbekannt, Zertifikatsfehler …): bitte korrigieren"
+        meaning["transient"] = "nicht erreicht, aber vielleicht nur gesperrt oder kurz gestört (403, 429, Serverfehler, Zeitüberschreitung): im Browser prüfen"
     for status in STATUSES:
-        out.append(f"| {STATUS_LABEL[status]} | {counts[status]} | {meaning[status]} |")
+        out.append(f"| {label[status]} | {counts[status]} | {meaning[status]} |")
     out.append("")
 
     # Group uses by the office responsible for the file, so each editor finds their own links.
@@ -216,6 +248,8 @@ def report_markdown(links: list[Link], meta: dict, office_names: dict[str, str],
         title = NO_OFFICE if amt is None else f"{_md(office_names.get(amt, amt))} (`{amt}`)"
         out += [f"## {title}", ""]
         for status, heading in ACTIONS:
+            if status == "transient" and needed is None:
+                heading = TRANSIENT_WITHOUT_MEMORY
             items = groups[amt].get(status)
             if not items:
                 continue
@@ -246,12 +280,12 @@ def report_markdown(links: list[Link], meta: dict, office_names: dict[str, str],
                 out.append(f"- Zeile {s.line}: `{s.url}`")
             out.append("")
 
-    out += [
-        "---",
-        "",
-        f"Erzeugt mit `lotse linkcheck`. „Kaputt“ heißt: in {needed} Läufen nacheinander gescheitert; "
-        "ein einzelner Fehlschlag in der Nacht ist oft nur eine kurze Störung. "
-        "Ausnahmen mit Begründung stehen in `data/linkcheck-ignore.yml`.",
-        "",
-    ]
+    if since:
+        footer = (f"Erzeugt mit `lotse linkcheck --new-since {since}`: geprüft werden nur Adressen, die seit diesem Stand "
+                  "neu in den Daten sind, jede einmal und ohne Verlauf; alle übrigen prüft die nächtliche Linkprüfung. "
+                  "„Kaputt“ heißt: eindeutig nicht erreichbar. ")
+    else:
+        footer = (f"Erzeugt mit `lotse linkcheck`. „Kaputt“ heißt: in {needed} Läufen nacheinander gescheitert; "
+                  "ein einzelner Fehlschlag in der Nacht ist oft nur eine kurze Störung. ")
+    out += ["---", "", footer + "Ausnahmen mit Begründung stehen in `data/linkcheck-ignore.yml`.", ""]
     return "\n".join(out)
