@@ -23,6 +23,7 @@ from lotse.search import index as search_index, query
 from lotse.search.compounds import Splitter
 from lotse.search.provider import bundle, lunr_js_path
 from lotse.search.text import settings, terms, words
+from lunr.token_set import TokenSet
 from lotse.validator import load
 
 NODE = shutil.which("node")
@@ -48,8 +49,11 @@ if (mode === "stem") {
 } else {
   const payload = JSON.parse(fs.readFileSync(payloadPath, "utf8"));
   const kern = new Kern(payload.einstellungen);
-  const terms = new Set(payload.index.terme);
-  if (mode === "clauses") {
+  const terms = new Set(payload.index.terme.split(" "));
+  if (mode === "stops") {
+    const { stopStems, ...rest } = payload.einstellungen;
+    out = [Array.from(new Kern(rest).stopStems).sort(), Array.from(kern.stopStems).sort()];
+  } else if (mode === "clauses") {
     out = input.map(q => kern.clauses(q, t => terms.has(t)));
   } else if (mode === "terms") {
     out = input.map(t => kern.terms(t));
@@ -59,9 +63,11 @@ if (mode === "stem") {
       out = input.map(q => kern.run(lunr, idx, q));
     } else if (mode === "plan") {
       out = input.map(q => kern.plan(lunr, idx, q));
+    } else if (mode === "expand") {
+      out = input.map(([term, editDistance, wildcard]) => idx.lotseExpand(term, editDistance, wildcard).sort());
     } else if (mode === "dump") {
       out = {
-        postings: payload.index.terme.map(t => {
+        postings: payload.index.terme.split(" ").map(t => {
           const p = idx.invertedIndex[t];
           const fields = {};
           idx.fields.forEach(f => { fields[f] = Object.keys(p[f]); });
@@ -317,6 +323,22 @@ def test_entries_carry_what_results_show(built):
     assert by_url["aemter/testamt/"]["k"] == "a"
 
 
+def test_entries_file_has_a_line_per_entry_in_index_order(built):
+    from lotse.search.provider import entries_payload
+    from lotse.site.context import SiteContext
+
+    ds, _payload, entries, _idx = built
+    evil = dict(entries[0], t="Titel mit\tTab\nund Zeilenumbruch")
+    payload = entries_payload(SiteContext(ds), [evil, *entries[1:]])
+    lines = payload["eintraege"].split("\n")
+    assert len(lines) == len(entries)
+    assert lines[0].split("\t")[0] == "Titel mit Tab und Zeilenumbruch"  # separators cannot leak in
+    for line, entry in zip(lines[1:], entries[1:]):
+        t, u, k, c, o = line.split("\t")
+        assert (t, u, k, c.split() if c else [], o) == (entry["t"], entry["u"], entry["k"], entry.get("c", []), entry.get("o", ""))
+    assert payload["arten"]["l"] == "Leistung" and payload["telefon"] == "115"
+
+
 # --------------------------------------------------------------------------- the shipped index format
 
 
@@ -400,11 +422,55 @@ def test_parity_terms_clauses_and_plan(tmp_path, built):
     _ds, payload, _entries, idx = built
     js_terms = run_node(tmp_path, "terms", PARITY_QUERIES, payload)
     assert js_terms == [terms(q) for q in PARITY_QUERIES]
-    known = set(payload["index"]["terme"])
+    known = set(payload["index"]["terme"].split(" "))
     js_clauses = run_node(tmp_path, "clauses", PARITY_QUERIES, payload)
     assert js_clauses == [[c.as_dict() for c in query.clauses(q, known.__contains__)] for q in PARITY_QUERIES]
     js_plan = run_node(tmp_path, "plan", PARITY_QUERIES, payload)
     assert js_plan == [[list(p) for p in query.plan(idx, q)] for q in PARITY_QUERIES]
+    # index.json ships the stop words stemmed; the browser's own stemming agrees
+    computed, shipped = run_node(tmp_path, "stops", [], payload)
+    assert computed == shipped == payload["einstellungen"]["stopStems"] and "und" in shipped
+
+
+@needs_node
+def test_parity_prefix_and_fuzzy_expansion_on_the_shipped_index(tmp_path):
+    """The browser expands prefix and fuzzy words by walking the sorted term list;
+    lunr.py intersects with a trie of all terms. Same terms for real words,
+    mistyped words (every kind of edit) and prefixes, on the shipped index."""
+    ds, _problems = load(DATA)
+    payload = json.loads(search_index.dumps(search_index.build(ds)[0]))
+    idx = query.load_index(payload)
+    joiner = settings()["phrases"]["joiner"]
+    words_ = sorted(t for t in payload["index"]["terme"].split(" ") if joiner not in t and t.isalpha())
+    rnd = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyzäöüß"
+    cases = []
+    for word in rnd.sample(words_, 150):
+        typo = list(word)
+        for _ in range(rnd.randint(1, 2)):
+            i = rnd.randrange(len(typo))
+            edit = rnd.choice("dist")
+            if edit == "d" and len(typo) > 1:
+                del typo[i]
+            elif edit == "i":
+                typo.insert(i, rnd.choice(letters))
+            elif edit == "s":
+                typo[i] = rnd.choice(letters)
+            elif i + 1 < len(typo):
+                typo[i], typo[i + 1] = typo[i + 1], typo[i]
+        typo = "".join(typo)
+        cases += [[word, 1, False], [typo, 1, False], [typo, 2, False], [word[: max(2, len(word) // 2)], 0, True]]
+    cases += [["ausweis", 2, False], ["hund", 1, False], ["kfz", 1, False], ["a", 1, False], ["zzzzzz", 2, False]]
+    js = run_node(tmp_path, "expand", cases, payload)
+
+    def lunr_py(term, edit_distance, wildcard):
+        token_set = TokenSet.from_fuzzy_string(term, edit_distance) if edit_distance else TokenSet.from_string(term + "*" * wildcard)
+        return sorted(t for t in idx.token_set.intersect(token_set).to_list() if joiner not in t)
+
+    expected = [lunr_py(*case) for case in cases]
+    assert sum(len(e) for e in expected) > len(cases)  # the cases do reach terms
+    mismatches = [(case, got, want) for case, got, want in zip(cases, js, expected) if got != want]
+    assert not mismatches, mismatches[:5]
 
 
 @needs_node

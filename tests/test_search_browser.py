@@ -100,6 +100,8 @@ def test_shared_link_renders_ranked_links(page, server, python_side):
     assert site_path(server, links[0][1]) == "leistungen/personalausweis-beantragen/"
     assert page.input_value("#lotse-suchfeld-seite") == "perso"
     assert "perso" in page.inner_text("#suchergebnisse .lotse-suche__status")
+    # the page head had started the search: the first results are the ones it computed
+    assert page.evaluate("() => window.lotseSucheStart.bereit.then(r => r.q + ':' + r.antwort.nummern.length)") == f"perso:{len(links)}"
     # the short descriptions follow the first results
     first_text = page.locator("#suchergebnisse li.lotse-treffer__eintrag").first.locator(".lotse-treffer__text")
     first_text.wait_for()
@@ -172,9 +174,9 @@ def test_index_loads_only_when_someone_searches(page, server):
     page.goto(server.url("leistungen/"))
     page.wait_for_load_state("networkidle")
     assert not [u for u in requested if "index.json" in u or "lunr-suche.js" in u]
-    page.focus("#lotse-suchfeld")
-    page.wait_for_load_state("networkidle")
-    assert [u for u in requested if u.endswith("/assets/lotse-suche/index.json")]
+    with page.expect_request(lambda r: r.url.endswith("/assets/lotse-suche/index.json"), timeout=10000):
+        page.focus("#lotse-suchfeld")
+    assert [u for u in requested if u.endswith("/assets/lotse-suche/lunr-suche.js")]
     assert all(urlsplit(u).hostname == "127.0.0.1" for u in requested)  # nothing from other hosts
 
 

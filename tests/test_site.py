@@ -554,13 +554,18 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(mini_data, tmp_path):
     assert "'" + formula.replace('"', '""') in report_csv and ";" + formula.replace('"', '""') not in report_csv
 
 
-def test_results_page_preloads_the_search_index(built_site):
-    """/suche/ always searches at once, so its head starts the index download early;
-    the preloaded files must be the ones the search script fetches (same relative path)."""
-    html = (built_site / "suche" / "index.html").read_text(encoding="utf-8")
-    hrefs = re.findall(r'<link rel="preload" href="([^"]+)"', html)
-    assert sorted(Path(h).name for h in hrefs) == ["eintraege.json", "index.json", "lunr-suche.js"]
-    for href in hrefs:
-        assert not href.startswith(("/", "http")), href
-        assert (built_site / "suche" / href).resolve().is_file(), href
-    assert 'rel="preload"' not in (built_site / "index.html").read_text(encoding="utf-8")
+def test_results_page_starts_the_search_in_its_head(built_site):
+    """/suche/ always searches at once, so its head starts downloading the index, the
+    entries and the search script before the stylesheets; the addresses are relative
+    and lead to the shipped files. Other pages start nothing until someone searches."""
+    head = (built_site / "suche" / "index.html").read_text(encoding="utf-8").split("</head>", 1)[0]
+    bases = re.findall(r'var base = "([^"]+)";', head)
+    assert len(bases) == 1, bases
+    assert not bases[0].startswith(("/", "http")), bases
+    folder = (built_site / "suche" / bases[0]).resolve()
+    assert folder == (built_site / "assets" / "lotse-suche").resolve()
+    for name in ("index.json", "eintraege.json", "lunr-suche.js"):
+        assert f'"{name}"' in head, name
+        assert (folder / name).is_file(), name
+    assert head.index("lotseSucheStart") < head.index('rel="stylesheet"')
+    assert "lotseSucheStart" not in (built_site / "index.html").read_text(encoding="utf-8")

@@ -20,6 +20,9 @@ The parts:
 * :mod:`lotse.search.index` – search documents, the lunr.py index, its transport form.
 * :mod:`lotse.search.query` – the query logic used by the evaluation.
 * :mod:`lotse.search.provider` – the files the site build writes (a site provider).
+* ``static/suche-dienst.js`` – the loaded index and entries answering queries
+  in the browser; on /suche/ started by the page head (``overrides/main.html``)
+  so the first results are ready when the page is.
 * ``static/suche.js`` / ``suche.css`` – the German UI: suggestions under the
   search boxes (ARIA combobox) and the results page /suche/?q=.
 * :mod:`lotse.search.serve` – a gzip static server for browser tests and benchmarks.

@@ -17,7 +17,7 @@ from lunr.builder import Builder
 from ..dataset import ONLINE_TYPES, Dataset
 from . import synonyms
 from .compounds import Splitter
-from .text import pairs, settings, stem, terms, whole, words
+from .text import pairs, settings, stem, stop_stems, terms, whole, words
 
 KIND_CODES = {"leistung": "l", "lebenslage": "ll", "amt": "a"}
 URL_PREFIX = {"leistung": "leistungen", "lebenslage": "lebenslagen", "amt": "aemter"}
@@ -168,32 +168,63 @@ def entries(docs: list[SearchDoc]) -> list[dict]:
     return out
 
 
-FORMAT = "lotse-suche-1"
+FORMAT = "lotse-suche-2"
+
+
+def _base36(n: int) -> str:
+    if n < 0:
+        raise ValueError(f"negative score {n}: lunr's BM25 scores are never negative")
+    digits = ""
+    while True:
+        n, r = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
+        if not n:
+            return digits
 
 
 def encode(serialized: dict) -> dict:
     """lunr's serialised index in a compact transport form, losslessly.
 
     lunr's own JSON repeats every field name for every term and the term
-    number for every score; at 6,000 services that is 5 MB. Here:
+    number for every score; at 6,000 services that is 5 MB. Here, each one
+    string:
 
-    * ``terme``: the terms, sorted (their position is lunr's term index);
-    * ``postings``: per term a flat list ``field, count, doc-deltas...`` for
-      each field the term occurs in;
-    * ``gewichte``: every field vector's scores in thousandths (lunr.py rounds
-      them to three decimals), document by document, field by field, in term
-      order, so the term numbers need not be repeated.
+    * ``terme``: the terms, sorted, separated by spaces (a term's position
+      is lunr's term index);
+    * ``postings``: per term, separated by ``;``, the numbers
+      ``field,count,doc-deltas...`` for each field the term occurs in;
+    * ``gewichte``: per term, separated by ``;``, the field vectors' scores
+      in thousandths (lunr.py rounds them to three decimals) written in base
+      36 (a quarter shorter than decimals, a tenth when gzipped), in the
+      order of its postings: field by field, document by document.
 
-    :func:`lotse.search.query.decode` (and ``Kern.decode`` in the browser)
+    A few long strings are what JSON parses fastest (arrays of numbers or of
+    many short strings took two to four times as long in Chromium at 6,000
+    services, and the garbage collector then moves them around); the
+    browser splits them and decodes a term's numbers when a query first
+    needs them (``loadIndex`` in ``static/suche-kern.js``). With each score
+    next to its posting, nothing has to be turned around into per-document
+    vectors before the first query.
+
+    :func:`lotse.search.query.decode` (and ``Kern.loadIndex`` in the browser)
     rebuild lunr's own serialised form from it, which ``Index.load`` then loads.
     """
     fields = serialized["fields"]
     terms = [term for term, _ in serialized["invertedIndex"]]
+    if terms != sorted(terms) or any(" " in term or not term for term in terms):
+        # the browser splits the terms at spaces and finds them by binary search
+        raise ValueError("lunr.py returned terms unsorted, empty or with spaces")
     position = {term: i for i, term in enumerate(terms)}
     renumber = {posting["_index"]: position[term] for term, posting in serialized["invertedIndex"]}
-    postings = []
-    for _term, posting in serialized["invertedIndex"]:
+    scores: dict[str, dict[int, float]] = {}
+    for ref, elements in serialized["fieldVectors"]:
+        scores[ref] = {renumber[elements[i]]: elements[i + 1] for i in range(0, len(elements), 2)}
+    count = 1 + max((int(ref.split("/", 1)[1]) for ref in scores), default=-1)
+    postings: list[str] = []
+    weights: list[str] = []
+    for t, (_term, posting) in enumerate(serialized["invertedIndex"]):
         row: list[int] = []
+        scores_row: list[int] = []
         for fi, name in enumerate(fields):
             docs = sorted(int(ref) for ref in posting[name])
             if docs:
@@ -202,16 +233,11 @@ def encode(serialized: dict) -> dict:
                 for d in docs:
                     row.append(d - previous)
                     previous = d
-        postings.append(row)
-    vectors: dict[str, list[tuple[int, float]]] = {}
-    for ref, elements in serialized["fieldVectors"]:
-        vectors[ref] = sorted((renumber[elements[i]], elements[i + 1]) for i in range(0, len(elements), 2))
-    count = 1 + max((int(ref.split("/", 1)[1]) for ref in vectors), default=-1)
-    weights: list[int] = []
-    for doc in range(count):
-        for name in fields:
-            weights += [round(score * 1000) for _, score in vectors.get(f"{name}/{doc}", [])]
-    return {"format": FORMAT, "felder": fields, "dokumente": count, "terme": terms, "postings": postings, "gewichte": weights}
+                    scores_row.append(round(scores[f"{name}/{d}"][t] * 1000))
+        postings.append(",".join(map(str, row)))
+        weights.append(",".join(map(_base36, scores_row)))
+    return {"format": FORMAT, "felder": fields, "dokumente": count,
+            "terme": " ".join(terms), "postings": ";".join(postings), "gewichte": ";".join(weights)}
 
 
 def dumps(value) -> bytes:
@@ -224,4 +250,6 @@ def build(ds: Dataset) -> tuple[dict, list[dict]]:
     docs = documents(ds)
     index = build_index(docs)
     shipped = {k: v for k, v in settings().items() if not k.startswith("_")}
+    # stemmed here once, so the browser need not stem every stop word before its first query
+    shipped["stopStems"] = sorted(stop_stems())
     return {"einstellungen": shipped, "index": encode(index.serialize())}, entries(docs)

@@ -130,38 +130,32 @@ def decode(encoded: dict) -> dict:
     import lunr as lunr_package
 
     fields = encoded["felder"]
-    terms = encoded["terme"]
     inverted = []
-    per_field_doc: dict[tuple[int, int], list[int]] = {}
-    for t, (term, row) in enumerate(zip(terms, encoded["postings"])):
+    vector_of: dict[tuple[int, int], list] = {}
+    parts = [encoded[key].split(sep) if encoded[key] else [] for key, sep in (("terme", " "), ("postings", ";"), ("gewichte", ";"))]
+    rows = zip(*parts, strict=True)
+    for t, (term, row_text, weights_text) in enumerate(rows):
+        row = [int(x) for x in row_text.split(",")] if row_text else []
+        weights = [int(x, 36) for x in weights_text.split(",")] if weights_text else []
         posting: dict = {"_index": t}
         for name in fields:
             posting[name] = {}
-        i = 0
+        i = w = 0
         while i < len(row):
             fi, n = row[i], row[i + 1]
             doc = 0
             for delta in row[i + 2 : i + 2 + n]:
                 doc += delta
                 posting[fields[fi]][str(doc)] = {}
-                per_field_doc.setdefault((doc, fi), []).append(t)
-            i += 2 + n
-        inverted.append([term, posting])
-    weights = encoded["gewichte"]
-    vectors = []
-    w = 0
-    for doc in range(encoded["dokumente"]):
-        for fi, name in enumerate(fields):
-            term_numbers = per_field_doc.get((doc, fi))
-            if not term_numbers:
-                continue
-            elements: list = []
-            for t in term_numbers:
-                elements += [t, weights[w] / 1000]
+                # terms arrive in order, so each vector's elements are sorted by term number
+                vector_of.setdefault((doc, fi), []).extend([t, weights[w] / 1000])
                 w += 1
-            vectors.append([f"{name}/{doc}", elements])
-    if w != len(weights):
-        raise ValueError("search index is damaged: weights do not match postings")
+            i += 2 + n
+        if w != len(weights):
+            raise ValueError(f"search index is damaged: the scores of {term!r} do not match its postings")
+        inverted.append([term, posting])
+    vectors = [[f"{name}/{doc}", vector_of[(doc, fi)]]
+               for doc in range(encoded["dokumente"]) for fi, name in enumerate(fields) if (doc, fi) in vector_of]
     return {"version": lunr_package.__TARGET_JS_VERSION__, "fields": fields, "fieldVectors": vectors, "invertedIndex": inverted, "pipeline": []}
 
 

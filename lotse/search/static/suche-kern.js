@@ -23,12 +23,17 @@
   function Kern(settings) {
     this.settings = settings;
     this.stemCache = new Map();
-    var stops = new Set();
-    var self = this;
-    settings.stopwords.forEach(function (word) {
-      self.words(word).forEach(function (w) { stops.add(self.stem(w)); });
-    });
-    this.stopStems = stops;
+    if (settings.stopStems) {
+      // index.json carries them stemmed (lotse/search/index.py build())
+      this.stopStems = new Set(settings.stopStems);
+    } else {
+      var stops = new Set();
+      var self = this;
+      settings.stopwords.forEach(function (word) {
+        self.words(word).forEach(function (w) { stops.add(self.stem(w)); });
+      });
+      this.stopStems = stops;
+    }
   }
 
   Kern.prototype.stem = function (word) {
@@ -174,10 +179,7 @@
     this.clauses(raw, known).forEach(function (c) {
       var reached;
       if (c.wildcard || c.editDistance) {
-        var ts = c.editDistance
-          ? lunr.TokenSet.fromFuzzyString(c.term, c.editDistance)
-          : lunr.TokenSet.fromString(c.term + (c.wildcard ? "*" : ""));
-        reached = index.lotseWords.intersect(ts).toArray();
+        reached = index.lotseExpand(c.term, c.editDistance, c.wildcard);
       } else {
         reached = known(c.term) ? [c.term] : [];
       }
@@ -241,122 +243,163 @@
   /*
    * A lunr.Index over the compact transport form written by
    * lotse/search/index.py encode(): the same data that query.decode() turns
-   * into lunr's serialised form in Python, but materialised lazily. Building
-   * lunr's objects for every term and document up front costs about half a
-   * second at 6,000 services; here a posting or a field vector is built the
-   * first time a query touches it, and the term trie is built directly.
+   * into lunr's serialised form in Python, with nothing built up front.
+   * Building lunr's objects for every term, a trie of all terms and every
+   * document's field vectors took longer than the query itself (35-85 ms at
+   * 6,000 services in Chromium, before the first result). Here a term is
+   * found by binary search in the sorted term list, a posting is built the
+   * first time a query touches it, prefix and fuzzy expansion walk the term
+   * list, and a field vector holds only the running query's terms: lunr
+   * scores a field by its dot product with the query vector, which no other
+   * term changes.
    */
   var NO_METADATA = Object.freeze({});
 
+  /* The states of a lunr TokenSet automaton ("*" edges stand for any one
+   * letter) after reading `ch` in any of `states`. The automaton is a tree,
+   * so no state is reached twice. */
+  function step(states, ch) {
+    var next = [];
+    for (var s = 0; s < states.length; s++) {
+      var edges = states[s].edges;
+      if (edges[ch] !== undefined) next.push(edges[ch]);
+      if (edges["*"] !== undefined) next.push(edges["*"]);
+    }
+    return next;
+  }
+
+  function anyFinal(states) {
+    for (var s = 0; s < states.length; s++) {
+      if (states[s].final) return true;
+    }
+    return false;
+  }
+
   function loadIndex(lunr, encoded, joiner) {
     var fields = encoded.felder;
-    var terms = encoded.terme;
-    var rows = encoded.postings;
-    var weights = encoded.gewichte;
+    var terms = encoded.terme ? encoded.terme.split(" ") : [];
+    var rows = encoded.postings ? encoded.postings.split(";") : [];
+    var weights = encoded.gewichte ? encoded.gewichte.split(";") : [];
+    if (rows.length !== terms.length || weights.length !== terms.length) throw new Error("Suchindex beschädigt");
     var F = fields.length;
-    var slots = encoded.dokumente * F;
     var fieldNumber = Object.create(null);
     fields.forEach(function (name, i) { fieldNumber[name] = i; });
 
-    // Field vectors hold a document field's terms in term order; walking the
-    // postings term by term yields exactly that order, the order of `weights`.
-    var offsets = new Int32Array(slots + 1);
-    var t, i, n, k, doc;
-    for (t = 0; t < rows.length; t++) {
-      var row = rows[t];
-      for (i = 0; i < row.length; i += 2 + n) {
-        n = row[i + 1];
-        doc = 0;
-        for (k = i + 2; k < i + 2 + n; k++) {
-          doc += row[k];
-          offsets[doc * F + row[i] + 1]++;
-        }
+    // The first position whose term is not less than `term` (index.py ships them sorted).
+    function lowerBound(term) {
+      var lo = 0, hi = terms.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >>> 1;
+        if (terms[mid] < term) lo = mid + 1;
+        else hi = mid;
       }
-    }
-    for (k = 0; k < slots; k++) offsets[k + 1] += offsets[k];
-    if (offsets[slots] !== weights.length) throw new Error("Suchindex beschädigt");
-    var fill = offsets.slice(0, slots);
-    var termNumbers = new Int32Array(weights.length);
-    for (t = 0; t < rows.length; t++) {
-      var r = rows[t];
-      for (i = 0; i < r.length; i += 2 + n) {
-        n = r[i + 1];
-        doc = 0;
-        for (k = i + 2; k < i + 2 + n; k++) {
-          doc += r[k];
-          termNumbers[fill[doc * F + r[i]]++] = t;
-        }
-      }
+      return lo;
     }
 
-    // The trie serves prefix and fuzzy expansion of single words only (Kern.plan);
-    // phrase terms ("anmeld_auto") are looked up exactly and stay out of it,
-    // which halves the work at load time.
-    var root = new lunr.TokenSet();
-    var termNumber = new Map();
-    for (t = 0; t < terms.length; t++) {
-      var term = terms[t];
-      termNumber.set(term, t);
-      if (term.indexOf(joiner) >= 0) continue;
-      var node = root;
-      for (i = 0; i < term.length; i++) {
-        var next = node.edges[term[i]];
-        if (next === undefined) {
-          next = new lunr.TokenSet();
-          node.edges[term[i]] = next;
-        }
-        node = next;
-      }
-      node.final = true;
+    function termNumber(term) {
+      var at = lowerBound(term);
+      return at < terms.length && terms[at] === term ? at : -1;
     }
 
-    function posting(term) {
-      var tn = termNumber.get(term);
-      if (tn === undefined) return undefined;
-      var p = { _index: tn };
-      for (var f = 0; f < F; f++) p[fields[f]] = {};
-      var row = rows[tn];
+    function numbers(text, radix) {
+      return text ? text.split(",").map(function (x) { return parseInt(x, radix); }) : [];
+    }
+
+    // A term's lunr posting and its numbers (field, documents, scores per
+    // field), decoded from the term's two strings when a query first needs them.
+    var decoded = [];
+    function decode(tn) {
+      var d = decoded[tn];
+      if (d !== undefined) return d;
+      var row = numbers(rows[tn], 10);
+      var scores = numbers(weights[tn], 36);
+      var posting = { _index: tn };
+      var segments = [];  // [field, docs, scores]
+      for (var f = 0; f < F; f++) posting[fields[f]] = {};
+      var w = 0;
       for (var i = 0, n; i < row.length; i += 2 + n) {
         n = row[i + 1];
-        var target = p[fields[row[i]]];
+        var target = posting[fields[row[i]]];
+        var docs = new Array(n);
         var doc = 0;
-        for (var k = i + 2; k < i + 2 + n; k++) {
-          doc += row[k];
+        for (var k = 0; k < n; k++) {
+          doc += row[i + 2 + k];
           target[doc] = NO_METADATA;
+          docs[k] = doc;
         }
+        segments.push([row[i], docs, scores.slice(w, w + n)]);
+        w += n;
       }
-      return p;
+      if (w !== scores.length) throw new Error("Suchindex beschädigt");
+      d = decoded[tn] = { posting: posting, segments: segments };
+      return d;
     }
+
+    // The field vectors of the given terms (ascending), keyed by
+    // field * documents + document: their elements in one pass over the
+    // terms' postings, in term order as lunr.Vector wants them.
+    function vectorsOf(termNumbers) {
+      var out = new Map();
+      var D = encoded.dokumente;
+      termNumbers.forEach(function (tn) {
+        decode(tn).segments.forEach(function (segment) {
+          var f = segment[0], docs = segment[1], values = segment[2];
+          for (var k = 0; k < docs.length; k++) {
+            var key = f * D + docs[k];
+            var elements = out.get(key);
+            if (elements === undefined) out.set(key, elements = []);
+            elements.push(tn, values[k] / 1000);
+          }
+        });
+      });
+      return out;
+    }
+
+    // The term numbers a running query has touched (lunr reads all postings
+    // before the first vector) and their vectors; null outside a query.
+    var touched = null;
+    var queryVectors = null;
+    var allVectors = null;
 
     function vector(ref) {
       var slash = ref.indexOf("/");
+      if (slash < 0) return undefined;
       var f = fieldNumber[ref.slice(0, slash)];
-      if (f === undefined || slash < 0) return undefined;
-      var slot = Number(ref.slice(slash + 1)) * F + f;
-      if (!(slot >= 0 && slot < slots)) return undefined;
-      var elements = [];
-      for (var j = offsets[slot]; j < offsets[slot + 1]; j++) {
-        elements.push(termNumbers[j], weights[j] / 1000);
+      var doc = Number(ref.slice(slash + 1));
+      if (f === undefined || !(doc >= 0 && doc < encoded.dokumente && doc % 1 === 0)) return undefined;
+      var vectors;
+      if (touched !== null) {
+        if (queryVectors === null) {
+          queryVectors = vectorsOf(Array.from(new Set(touched)).sort(function (a, b) { return a - b; }));
+        }
+        vectors = queryVectors;
+      } else {
+        // outside a query (tests, debugging) a vector is complete: every term
+        if (allVectors === null) allVectors = vectorsOf(terms.map(function (_t, tn) { return tn; }));
+        vectors = allVectors;
       }
-      return new lunr.Vector(elements);
+      return new lunr.Vector(vectors.get(f * encoded.dokumente + doc) || []);
     }
 
-    function lazy(build) {
-      return new Proxy(Object.create(null), {
-        get: function (cache, key) {
-          if (typeof key !== "string") return undefined;
-          var value = cache[key];
-          if (value === undefined) {
-            value = build(key);
-            if (value !== undefined) cache[key] = value;
-          }
-          return value;
+    var invertedIndex = new Proxy(Object.create(null), {
+      get: function (_target, key) {
+        if (typeof key !== "string") return undefined;
+        var tn = termNumber(key);
+        if (tn < 0) return undefined;
+        if (touched !== null) {
+          touched.push(tn);
+          queryVectors = null;
         }
-      });
-    }
+        return decode(tn).posting;
+      }
+    });
+
+    var fieldVectors = new Proxy(Object.create(null), {
+      get: function (_target, key) { return typeof key === "string" ? vector(key) : undefined; }
+    });
 
     // Every clause Kern.run hands to lunr is one exact term (plan() expanded the
-    // rest), so lunr's own term lookup needs no trie: a map answers it.
+    // rest), so lunr's own term lookup needs no trie.
     var exactTerms = {
       intersect: function (other) {
         var term = "", node = other;
@@ -367,19 +410,79 @@
           term += keys[0];
           node = node.edges[keys[0]];
         }
-        return { toArray: function () { return termNumber.has(term) ? [term] : []; } };
+        return { toArray: function () { return termNumber(term) >= 0 ? [term] : []; } };
       }
     };
 
     var index = new lunr.Index({
-      invertedIndex: lazy(posting),
-      fieldVectors: lazy(vector),
+      invertedIndex: invertedIndex,
+      fieldVectors: fieldVectors,
       tokenSet: exactTerms,
       fields: fields.slice(),
       pipeline: new lunr.Pipeline()
     });
-    index.lotseHasTerm = function (term) { return termNumber.has(term); };
-    index.lotseWords = root;
+    // lunr's query, noting which terms it touches, so the vectors it then asks
+    // for need to hold only those.
+    index.query = function (fn) {
+      touched = [];
+      queryVectors = null;
+      try {
+        return lunr.Index.prototype.query.call(index, fn);
+      } finally {
+        touched = null;
+        queryVectors = null;
+      }
+    };
+
+    /* The single-word terms lunr's fuzzy automaton accepts: what
+     * TokenSet.intersect finds in a trie of the terms, found by walking the
+     * sorted term list as if it were that trie. Terms sharing a prefix with
+     * the previous one resume from its states, and once a prefix leads
+     * nowhere every term starting with it is skipped by binary search. */
+    function fuzzyTerms(automaton) {
+      var out = [];
+      var stack = [[automaton]];  // stack[d]: states after the first d letters of `previous`
+      var previous = "";
+      var k = 0;
+      while (k < terms.length) {
+        var term = terms[k];
+        var depth = 0;
+        var limit = Math.min(previous.length, term.length, stack.length - 1);
+        while (depth < limit && previous.charCodeAt(depth) === term.charCodeAt(depth)) depth++;
+        stack.length = depth + 1;
+        var states = stack[depth];
+        while (depth < term.length && states.length) {
+          states = step(states, term[depth]);
+          depth++;
+          stack.push(states);
+        }
+        previous = term;
+        if (!states.length) {
+          // every term with this prefix sorts before prefix + "\uffff"
+          k = lowerBound(term.slice(0, depth) + "\uffff");
+          continue;
+        }
+        if (anyFinal(states) && term.indexOf(joiner) < 0) out.push(term);
+        k++;
+      }
+      return out;
+    }
+
+    index.lotseHasTerm = function (term) { return termNumber(term) >= 0; };
+
+    /* The single-word terms a prefix (wildcard) or fuzzy clause reaches, as
+     * lunr's TokenSet.intersect finds them in a trie of those terms. */
+    index.lotseExpand = function (term, editDistance, wildcard) {
+      var out = [];
+      if (editDistance) {
+        out = fuzzyTerms(lunr.TokenSet.fromFuzzyString(term, editDistance));
+      } else if (wildcard) {
+        for (var k = lowerBound(term); k < terms.length && terms[k].startsWith(term); k++) {
+          if (terms[k].indexOf(joiner) < 0) out.push(terms[k]);
+        }
+      }
+      return out;
+    };
     return index;
   }
 

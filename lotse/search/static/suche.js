@@ -5,7 +5,8 @@
  * Progressive enhancement: the header form is a plain GET to /suche/, so
  * searching works without JavaScript up to that page. This file is small and
  * on every page; lunr.js, the stemmer, the search core and the index load
- * only when someone focuses a search box, or at once on /suche/.
+ * only when someone focuses a search box, or at once on /suche/ (started by
+ * the page head).
  * The suggestion list follows the ARIA 1.2 combobox pattern (input with
  * role=combobox, a listbox, aria-activedescendant).
  */
@@ -46,25 +47,23 @@
     });
   }
 
-  /* One promise for everything the search needs; started at most once. */
+  /* The search service (lunr-suche.js, see suche-dienst.js), loaded at most
+   * once: search(q) gives {daten, nummern, eintraege}. On /suche/ the page
+   * head has started loading it, and the query in the address, before the
+   * page's stylesheets and scripts (overrides/main.html). */
   function load() {
     if (!engine) {
-      engine = Promise.all([
-        window.lunr && window.lotseSucheKern ? null : loadScript(new URL("lunr-suche.js", ASSETS).href),
-        fetchJson("index.json"),
-        fetchJson("eintraege.json")
-      ]).then(function (parts) {
-        var kern = new window.lotseSucheKern.Kern(parts[1].einstellungen);
-        var index = kern.loadIndex(window.lunr, parts[1].index);
-        var data = parts[2];
-        return {
-          data: data,
-          /* Entry numbers in rank order; data.eintraege[n] is what to show. */
-          search: function (q) {
-            return kern.run(window.lunr, index, q).map(function (hit) { return Number(hit[0]); });
-          }
-        };
-      });
+      var start = window.lotseSucheStart;
+      if (start) {
+        engine = start.skript.then(function () { return start.bereit; }).then(function (ready) {
+          return {
+            search: function (q) { return q === ready.q ? ready.antwort : ready.dienst.search(q); }
+          };
+        });
+      } else {
+        engine = (window.lotseSucheDienst ? Promise.resolve() : loadScript(new URL("lunr-suche.js", ASSETS).href))
+          .then(function () { return window.lotseSucheDienst.load(ASSETS.href); });
+      }
     }
     return engine;
   }
@@ -169,15 +168,16 @@
     if (!q.trim()) { this.close(); return; }
     load().then(function (eng) {
       if (seq !== self.seq) { return; }  // a newer keystroke won
-      self.render(eng, q, eng.search(q));
+      self.render(eng.search(q), q);
     }, function () {
       self.status.textContent = "Die Suche konnte nicht geladen werden.";
     });
   };
 
-  Combobox.prototype.render = function (eng, q, hits) {
+  Combobox.prototype.render = function (answer, q) {
     var self = this;
-    var results = hits.map(function (n) { return eng.data.eintraege[n]; });
+    var data = answer.daten;
+    var results = answer.eintraege;
     var shown = results.slice(0, SUGGESTIONS);
     this.list.textContent = "";
     this.items = [];
@@ -185,9 +185,9 @@
     this.input.removeAttribute("aria-activedescendant");
     shown.forEach(function (entry, i) {
       var link = el("a", { href: href(entry.u), tabindex: "-1" }, [entry.t]);
-      var art = el("span", { "class": "lotse-vorschlag__art" }, [eng.data.arten[entry.k] || ""]);
+      var art = el("span", { "class": "lotse-vorschlag__art" }, [data.arten[entry.k] || ""]);
       var li = el("li", { id: self.id + "-" + i, role: "option", "aria-selected": "false", "class": "lotse-vorschlag" },
-        [link, " ", art].concat(isOnline(eng.data, entry) ? [" ", el("span", { "class": "lotse-kanal lotse-kanal--online" }, ["Online"])] : []));
+        [link, " ", art].concat(isOnline(data, entry) ? [" ", el("span", { "class": "lotse-kanal lotse-kanal--online" }, ["Online"])] : []));
       li.addEventListener("click", function (ev) {
         if (ev.target.tagName !== "A") { location.href = link.href; }
       });
@@ -264,6 +264,7 @@
     this.kanal = params.get("kanal") || "";
     if (!FILTERS.some(function (f) { return f[0] === self.kanal; })) { this.kanal = ""; }
     this.seq = 0;
+    this.last = null;  // {q, answer}
     if (this.input) {
       this.input.value = this.query;
       var timer = null;
@@ -326,10 +327,17 @@
       this.container.appendChild(el("p", { "class": "lotse-suche__status" }, ["Bitte geben Sie ein, was Sie suchen, zum Beispiel „Personalausweis“ oder „Umzug“."]));
       return;
     }
+    if (this.last && this.last.q === q) {
+      // only the channel filter changed: the answer is still valid
+      this.render(this.last.answer, q);
+      return;
+    }
     this.container.setAttribute("aria-busy", "true");
     load().then(function (eng) {
       if (seq !== self.seq) { return; }
-      self.render(eng, q, eng.search(q));
+      var answer = eng.search(q);
+      self.last = { q: q, answer: answer };
+      self.render(answer, q);
     }, function () {
       self.container.removeAttribute("aria-busy");
       self.container.textContent = "";
@@ -339,12 +347,13 @@
     });
   };
 
-  ResultsPage.prototype.render = function (eng, q, hits) {
+  ResultsPage.prototype.render = function (answer, q) {
     var self = this;
-    var data = eng.data;
-    var results = hits.map(function (n) { return data.eintraege[n]; });
-    var shownHits = hits.filter(function (n) { return matchesFilter(data, data.eintraege[n], self.kanal); });
-    var shown = shownHits.map(function (n) { return data.eintraege[n]; });
+    var data = answer.daten;
+    var results = answer.eintraege;
+    // entry numbers (for the short descriptions) of the results the filter lets through
+    var shownHits = answer.nummern.filter(function (n, i) { return matchesFilter(data, results[i], self.kanal); });
+    var shown = results.filter(function (entry) { return matchesFilter(data, entry, self.kanal); });
     var box = this.container;
     box.textContent = "";
     box.removeAttribute("aria-busy");
@@ -367,7 +376,7 @@
       var note = shown.length < results.length ? " (" + (results.length - shown.length) + " ausgeblendet durch den Filter)" : "";
       box.appendChild(el("p", { "class": "lotse-suche__status" }, [
         shown.length + (shown.length === 1 ? " Treffer" : " Treffer") + " für „" + q + "“" + note]));
-      var items = shownHits.map(function (n) { return self.item(data, data.eintraege[n]); });
+      var items = shown.map(function (entry) { return self.item(data, entry); });
       // #suchergebnisse is a live region: the status line above is announced,
       // the list itself would be read out in full on every keystroke.
       box.appendChild(el("ol", { "class": "lotse-treffer", "aria-live": "off" }, items));
@@ -428,10 +437,11 @@
     if (container) { new ResultsPage(container); }
   }
 
-  // On /suche/ the index is needed at once: start fetching now, not after the
-  // other scripts of the page have run.
+  // On /suche/ the index is needed at once (the page head has started it).
   if (document.getElementById("suchergebnisse")) { load().catch(function () {}); }
-  if (document.readyState === "loading") {
+  // This script comes after the page's content, so the boxes are there already;
+  // waiting for DOMContentLoaded would put Material's own handlers first.
+  if (document.readyState === "loading" && !document.getElementById("lotse-suchfeld")) {
     document.addEventListener("DOMContentLoaded", start);
   } else {
     start();
