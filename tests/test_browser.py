@@ -38,6 +38,14 @@ def offline(page, rich_url):
     return blocked
 
 
+@pytest.fixture
+def phone(chromium):
+    """A page in a phone-sized, touch-enabled browser context."""
+    context = chromium.new_context(locale="de-DE", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
 def visible_items(page) -> list[str]:
     return page.eval_on_selector_all("[data-lotse-liste] li[data-kanal]", "els => els.filter(e => e.offsetParent !== null).map(e => e.querySelector('a').textContent.trim())")
 
@@ -274,55 +282,47 @@ def test_keyboard_on_the_digitalisierung_page(page, rich_url, rich_site):
     assert_focus_visible(stops)
 
 
-def test_keyboard_scrolls_a_wide_table_on_a_phone(chromium, rich_url):
+def test_keyboard_scrolls_a_wide_table_on_a_phone(phone, rich_url):
     """On a narrow screen the figures table scrolls sideways; the keyboard can reach and scroll it."""
-    context = chromium.new_context(locale="de-DE", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
-    try:
-        page = context.new_page()
-        page.goto(rich_url + "leistungen/wohnsitz-anmelden/")
-        box = page.locator(".lotse-tabelle")
-        box.wait_for()
-        page.wait_for_function("() => document.querySelector('.lotse-tabelle').getAttribute('tabindex') === '0'")
-        assert box.get_attribute("role") == "region"
-        assert box.get_attribute("aria-label").startswith("Tabelle: Fallzahlen")
-        for _ in range(60):
-            page.keyboard.press("Tab")
-            if page.evaluate("document.activeElement.classList.contains('lotse-tabelle')"):
-                break
-        else:
-            pytest.fail("Tab never reached the scrolling table")
-        page.keyboard.press("ArrowRight")
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function("() => document.querySelector('.lotse-tabelle').scrollLeft > 0")
-    finally:
-        context.close()
+    page = phone
+    page.goto(rich_url + "leistungen/wohnsitz-anmelden/")
+    box = page.locator(".lotse-tabelle")
+    box.wait_for()
+    page.wait_for_function("() => document.querySelector('.lotse-tabelle').getAttribute('tabindex') === '0'")
+    assert box.get_attribute("role") == "region"
+    assert box.get_attribute("aria-label").startswith("Tabelle: Fallzahlen")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('lotse-tabelle')"):
+            break
+    else:
+        pytest.fail("Tab never reached the scrolling table")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.lotse-tabelle').scrollLeft > 0")
 
 
-def test_keyboard_opens_the_menu_on_a_phone(chromium, rich_url):
+def test_keyboard_opens_the_menu_on_a_phone(phone, rich_url):
     """On a narrow screen the main navigation sits in Material's drawer; its menu button
     is a <label>, so the site makes it reachable and usable with Tab and Enter."""
-    context = chromium.new_context(locale="de-DE", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
-    try:
-        page = context.new_page()
-        page.goto(rich_url)
-        button = page.locator(".lotse-kopf__menue")
-        assert button.is_visible()
-        assert button.get_attribute("aria-expanded") == "false"
-        for _ in range(10):
-            page.keyboard.press("Tab")
-            if page.evaluate("document.activeElement.classList.contains('lotse-kopf__menue')"):
-                break
-        else:
-            pytest.fail("Tab never reached the menu button")
-        page.keyboard.press("Enter")
-        assert page.evaluate("document.getElementById('__drawer').checked")
-        assert button.get_attribute("aria-expanded") == "true"
-        # the drawer shows the main navigation (not an empty overlay)
-        page.wait_for_function("() => Array.from(document.querySelectorAll('.md-sidebar--primary a.md-nav__link'))"
-                               ".some(a => a.textContent.includes('Leistungen') && a.getBoundingClientRect().width > 0)")
-        button.focus()
-        page.keyboard.press(" ")
-        assert not page.evaluate("document.getElementById('__drawer').checked")
-        assert button.get_attribute("aria-expanded") == "false"
-    finally:
-        context.close()
+    page = phone
+    page.goto(rich_url)
+    button = page.locator(".lotse-kopf__menue")
+    assert button.is_visible()
+    assert button.get_attribute("aria-expanded") == "false"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('lotse-kopf__menue')"):
+            break
+    else:
+        pytest.fail("Tab never reached the menu button")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.getElementById('__drawer').checked")
+    assert button.get_attribute("aria-expanded") == "true"
+    # the drawer shows the main navigation (not an empty overlay)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.md-sidebar--primary a.md-nav__link'))"
+                           ".some(a => a.textContent.includes('Leistungen') && a.getBoundingClientRect().width > 0)")
+    button.focus()
+    page.keyboard.press(" ")
+    assert not page.evaluate("document.getElementById('__drawer').checked")
+    assert button.get_attribute("aria-expanded") == "false"
