@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lunr.builder import Builder
 
-from ..dataset import ONLINE_TYPES, Dataset
+from ..dataset import ONLINE_TYPES, Dataset, in_operation
 from . import synonyms
 from .compounds import Splitter
 from .text import pairs, settings, stem, stop_stems, terms, whole, words
@@ -40,7 +40,7 @@ def online_url(ds: Dataset, service: dict) -> str | None:
     """
     portale = ds.settings.get("portale") or {}
     for kanal in service.get("kanaele") or []:
-        if kanal.get("typ") not in ONLINE_TYPES:
+        if kanal.get("typ") not in ONLINE_TYPES or not in_operation(kanal):
             continue
         if kanal.get("url"):
             return kanal["url"]
