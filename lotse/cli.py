@@ -109,7 +109,15 @@ def validate(data_dir: Path, fix: bool, output_format: str):
 
         for line in fix_data(data_dir):
             click.echo(line)
+    from .frische import max_age_days, stale
+
     ds, problems = load(data_dir)
+    # Old facts are warnings, not problems: the exit status stays 0 for them.
+    warnings = stale(ds) if ds.config else []
+    for warning in warnings:
+        click.echo(github_annotation(warning, level="warning", title="bitte prüfen") if output_format == "github" else str(warning))
+    if warnings:
+        click.echo(f"{len(warnings)} Angabe(n) älter als {max_age_days(ds)} Tage: bitte prüfen (kein Fehler).", err=True)
     if problems:
         if output_format == "github":
             for problem in problems:

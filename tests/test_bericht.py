@@ -27,6 +27,9 @@ from lotse.validator import load_valid
 
 CONFIG = {
     "stadt": "Teststadt",
+    # Fixtures are dated 2026; a limit of a century keeps "bitte prüfen" out of these tests
+    # whatever the day they run (tests/test_frische.py covers the rule).
+    "frische": {"pruefen_nach_tagen": 36500},
     "ars": "147130000000",
     "portale": {
         "amt24": "https://amt24.sachsen.de/",
@@ -459,7 +462,7 @@ def test_page_shows_every_markdown_table(bericht_data, rep):
     out = provider_output(bericht_data)
     page = page_tables(out["digitalisierung/index.md"].html)
     md = markdown_tables(b.to_markdown(rep))
-    assert len(md) == len(page.order) == 9  # coverage, channels, levels, 2 shares, 2 roadmap, priorities, overview
+    assert len(md) == len(page.order) == 10  # headline, channels, levels, 2 shares, 2 roadmap, coverage, priorities, overview
     for table in md:
         assert table in page.order, table[0]
 
