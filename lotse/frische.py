@@ -1,7 +1,7 @@
 """Freshness rule: facts whose date is older than the city's configured age.
 
 A dated fact is a record's ``stand``, a source's ``quelle[].stand``, a fee source's
-``gebuehren[].quelle.stand`` or a channel's ``status_stand``. Facts older than
+``gebuehren[].quelle.stand``, the demand's ``nachfrage.quelle.stand`` or a channel's ``status_stand``. Facts older than
 ``frische.pruefen_nach_tagen`` (data/lotse.yml; default :data:`DEFAULT_DAYS`) are
 not errors: the fact may still be true, but an editor should look again. They are
 listed by ``lotse validate`` as warnings (exit status unchanged) and by the report
@@ -58,6 +58,10 @@ def _dated_fields(data: dict):
         q = g.get("quelle") if isinstance(g, dict) else None
         if isinstance(q, dict) and isinstance(q.get("stand"), str):
             yield ("gebuehren", i, "quelle", "stand"), q["stand"]
+    nachfrage = data.get("nachfrage")
+    q = nachfrage.get("quelle") if isinstance(nachfrage, dict) else None
+    if isinstance(q, dict) and isinstance(q.get("stand"), str):
+        yield ("nachfrage", "quelle", "stand"), q["stand"]
     for i, k in enumerate(data.get("kanaele") or []):
         if isinstance(k, dict) and isinstance(k.get("status_stand"), str):
             yield ("kanaele", i, "status_stand"), k["status_stand"]
