@@ -580,6 +580,7 @@ def test_table_sorts_and_filters_in_a_browser(served, browser):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("requestfailed", lambda req: errors.append(f"{req.url} fehlgeschlagen"))
     page.goto(served + "digitalisierung/")
+    page.locator("details.lotse-aufklappen summary", has_text="Tabelle je Leistung").click()  # collapsed by default
     ids = lambda: page.locator("#lotse-bericht-tabelle tbody tr:not([hidden]) td:first-child").all_inner_texts()  # noqa: E731
     status = page.locator(".lotse-filter-status")
     assert status.inner_text() == "6 von 6 Leistungen angezeigt"
