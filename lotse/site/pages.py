@@ -132,8 +132,19 @@ def channel_figures(ctx: SiteContext, from_url: str) -> str:
         f'<tr class="lotse-zahlen__summe"><th scope="row">Alle Leistungen</th><td>{text.number(counts["total"])}</td></tr>'
         '</tbody></table>'
         '<p class="lotse-klein">Jede Leistung zählt einmal, nach ihrem ersten Online-Kanal, wie in der Antwort '
-        'der Stadt auf die Ratsanfrage vom 20.05.2025. Ein PDF per E-Mail zählt nicht als digital.</p>'
+        'der Stadt auf die Ratsanfrage vom 20.05.2025. Ein PDF per E-Mail zählt nicht als digital. '
+        f'Gezählt werden alle {text.number(counts["total"])} Leistungen dieses Verzeichnisses, auch die von Stellen '
+        f'außerhalb der Stadtverwaltung.{_city_count(ctx, to)}</p>'
     )
+
+
+def _city_count(ctx: SiteContext, to) -> str:
+    """The city's own count as the same denominator the report uses (data/lotse.yml, vergleich_stadt)."""
+    v = ctx.dataset.settings.get("vergleich_stadt")
+    if not v:
+        return ""
+    return (f' Die Stadt selbst zählt {text.number(v["digital"])} digital beantragbare Leistungen; wie viele davon '
+            f'hier erfasst sind, zeigt <a href="{to("digitalisierung/")}">Digitalisierung in Zahlen</a>.')
 
 
 def stand_quelle(record: dict, dated: bool = False) -> str:
