@@ -648,7 +648,7 @@ HEADLINE_HEADERS = ["Kennzahl", "Wert"]
 
 
 def check_rows(rep: Bericht) -> list[list[str]]:
-    return [[f"{v.kind} „{v.name}“", v.field, v.datum, fmt_int(v.alter_tage), f"{v.path}:{v.line}"] for v in rep.pruefen]
+    return [[f"{v.kind} „{v.name}“", v.field, v.datum, fmt_int(v.alter_tage), f"{v.datei}:{v.line}"] for v in rep.pruefen]
 
 
 CHECK_HEADERS = ["Eintrag", "Angabe", "Datum", "Alter in Tagen", "Datei"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from .dataset import Dataset
 from .yamlload import Document
@@ -32,6 +33,7 @@ class Veraltet:
     field: str  # e.g. "quelle[2].stand"
     datum: str
     alter_tage: int
+    datei: str = ""  # path inside the data folder ("services/x.yml"): the report shows no machine's paths
 
     @property
     def message(self) -> str:
@@ -74,6 +76,13 @@ def _field_name(where: tuple) -> str:
     return out
 
 
+def _inside(path: str, root) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
 def stale(ds: Dataset, today: dt.date | None = None) -> list[Veraltet]:
     """Every dated fact older than the configured age, sorted by file and line."""
     today = today or dt.date.today()
@@ -91,6 +100,6 @@ def stale(ds: Dataset, today: dt.date | None = None) -> list[Veraltet]:
                 age = (today - day).days
                 if age > limit:
                     out.append(Veraltet(doc.path, doc.line_of(where), kind, rid, str(doc.data.get(name_key, rid)),
-                                        _field_name(where), value, age))
+                                        _field_name(where), value, age, _inside(doc.path, ds.root)))
     out.sort(key=lambda v: (v.path, v.line))
     return out

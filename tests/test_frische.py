@@ -76,6 +76,7 @@ def test_report_lists_old_facts_under_bitte_pruefen(tmp_path):
     assert [(v.record_id, v.datum) for v in rep.pruefen] == [("s-alt", "2020-05-05")]
     md = b.to_markdown(rep)
     assert "## Bitte prüfen" in md and "Leistung „Alte Angaben“ | quelle[1].stand | 2020-05-05" in md
+    assert "| services/s-alt.yml:" in md and str(tmp_path) not in md  # no machine's paths in the report
     html = bericht_page.render(SiteContext(ds), rep)
     assert 'id="pruefen"' in html and "leistungen/s-alt/" in html
 
