@@ -64,7 +64,7 @@ class LazyGroup(click.Group):
         "sync": "sync.cli:sync",
         "linkcheck": "lotse.linkcheck.cli:linkcheck",
         "bericht": "lotse.bericht:bericht",
-        "neu": "lotse.neu:neu",
+        "neu": "lotse.redaktion.neu:neu",
     }
 
     def list_commands(self, ctx):
@@ -105,7 +105,7 @@ def validate(data_dir: Path, fix: bool, output_format: str):
     ``pfad:zeile: meldung`` aus und endet mit Status 1, wenn es welche gibt.
     """
     if fix:
-        from .fix import fix_data
+        from .redaktion.fix import fix_data
 
         for line in fix_data(data_dir):
             click.echo(line)

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from conftest import QUELLE, write_yaml
 
 from lotse import bericht as b
-from lotse import bericht_page
+from lotse.bericht import page as bericht_page
 from lotse.cli import main
 from lotse.site.context import SiteContext
 from lotse.validator import load_valid

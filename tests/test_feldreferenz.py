@@ -10,7 +10,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from lotse import feldreferenz
+from lotse.redaktion import feldreferenz
 from lotse.dataset import COLLECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +188,7 @@ def test_provider_yields_one_markdown_page():
 def test_provider_is_registered():
     from lotse.site import providers
 
-    assert "lotse.feldreferenz:files" in providers.PROVIDERS
+    assert "lotse.redaktion.feldreferenz:files" in providers.PROVIDERS
 
 
 def test_built_site_has_the_page_in_step_with_the_schemas(built_site):

@@ -8,7 +8,7 @@ import datetime as dt
 from click.testing import CliRunner
 
 from lotse import bericht as b
-from lotse import bericht_page
+from lotse.bericht import page as bericht_page
 from lotse.cli import main
 from lotse.frische import stale
 from lotse.site.context import SiteContext

@@ -12,17 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from . import bericht as b
+from .. import bericht as b
 from .charts import Balken, Segment, hbar, stacked
-from .site.context import GeneratedFile, SiteContext
-from .site.text import date, esc
+from ..site.context import GeneratedFile, SiteContext
+from ..site.text import date, esc
 
 URL = "digitalisierung/"
 TITLE = "Digitalisierung in Zahlen"
 CSV_NAME = "digitalisierung.csv"
 JS_NAME = "bericht-tabelle.js"
 CSS_NAME = "bericht.css"
-ASSETS = Path(__file__).resolve().parent / "bericht_assets"
+ASSETS = Path(__file__).resolve().parent / "assets"
 
 STATUS_MARK = {b.MET: "✓", b.NOT_MET: "✗", b.UNKNOWN: "?"}
 STATUS_CLASS = {b.MET: "ja", b.NOT_MET: "nein", b.UNKNOWN: "offen"}

@@ -38,10 +38,10 @@ from typing import Callable
 
 import click
 
-from .cli import DATA_OPTION, report_problems
-from .dataset import COUNCIL_GROUPS, LEVELS, ONLINE_TYPES, Dataset, latest_kennzahl
-from .site.text import csv_cell, duration, number, sort_key
-from .validator import load
+from ..cli import DATA_OPTION, report_problems
+from ..dataset import COUNCIL_GROUPS, LEVELS, ONLINE_TYPES, Dataset, latest_kennzahl
+from ..site.text import csv_cell, duration, number, sort_key
+from ..validator import load
 
 # The city's threshold for "a large user group" (answer to question 4: "> 10.000").
 REACH_THRESHOLD = 10_000
@@ -577,7 +577,7 @@ def compute(ds: Dataset, today=None) -> Bericht:
     rep.quellen = report_sources(ds)
     rep.verzeichnis_gesamt = len(ds.leistungen)
     rep.vergleich = ds.settings.get("vergleich_stadt")
-    from .frische import stale
+    from ..frische import stale
 
     rep.pruefen = stale(ds, today)
     return rep
