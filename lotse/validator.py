@@ -157,8 +157,14 @@ def field_name(json_path) -> str:
     return out or "Eintrag"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
 def _short(value, limit: int = 60) -> str:
+    """A value quoted in a message: one line (control characters shown as \\n etc.), at most ``limit``."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = text[: limit * 4]
+    text = _CONTROL.sub(lambda m: json.dumps(m.group())[1:-1], text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

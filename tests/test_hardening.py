@@ -210,3 +210,43 @@ def test_nul_byte_message_is_german_with_its_line(mini_data):
     path.write_bytes(path.read_bytes() + b"hinweise: a\x00b\n")
     lines = path.read_bytes().count(b"\n")
     assert any(p.startswith(f"{path}:{lines}: Die Datei enthält ein Null-Byte") for p in problems_of(mini_data))
+
+
+def test_github_format_keeps_data_from_becoming_workflow_commands(mini_data):
+    path = mini_data / "services" / "analoge-leistung.yml"
+    text = path.read_text(encoding="utf-8").replace("digitalisierung: analog", 'digitalisierung: "x\\n::error file=a,line=1::gefälscht\\n##[warning]auch"')
+    path.write_text(text, encoding="utf-8")
+    result = invoke("validate", "--format", "github", "--data", str(mini_data))
+    assert result.exit_code == 1
+    commands = [line for line in result.output.splitlines() if line.lstrip().startswith(("::", "##["))]
+    assert commands and all(line.startswith("::error file=") and "analoge-leistung.yml" in line for line in commands), commands
+    assert "gefälscht" in result.output  # still shown, as text
+
+
+def fix(path: Path) -> list[str]:
+    from lotse.dataset import COLLECTIONS
+    from lotse.fix import fix_file
+
+    return fix_file(path, next(c for c in COLLECTIONS if c.kind == "leistung"))
+
+
+def test_fix_keeps_tabs_inside_block_scalars(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_bytes(b"id: x\nbeschreibung: |\n  Zeile\n  \tmit Tab\nname:\n\tX\n")
+    assert fix(path)
+    assert b"  \tmit Tab\n" in path.read_bytes()
+    assert load_yaml_text(path.read_text(encoding="utf-8"), "x").data["beschreibung"] == "Zeile\n\tmit Tab\n"
+
+
+def test_fix_keeps_a_closing_comment_at_the_end(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_bytes(b"name: X\nid: x\n# Ende der Datei\n")
+    assert fix(path)
+    assert path.read_bytes() == b"id: x\nname: X\n# Ende der Datei\n"
+
+
+def test_fix_keeps_cr_only_line_ends(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_bytes(b"name: X\rid: x\rkurzbeschreibung: abc\r")
+    assert fix(path)  # was an IndexError traceback
+    assert path.read_bytes() == b"id: x\rname: X\rkurzbeschreibung: abc\r"

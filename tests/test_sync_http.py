@@ -348,3 +348,32 @@ def test_writer_applies_the_file_size_limit(mini_data):
         assert writer.staged
         problems = [str(p) for p in writer.validate(dataset)]
     assert any(f"{path}:1: Die Datei ist 257 KiB groß" in p and "erlaubt sind höchstens 256 KiB" in p for p in problems), problems
+
+
+def test_source_text_is_inert_in_the_pull_request_text(serve, mini_data, tmp_path):
+    """Names and URLs from the API end up in the pull request body: no links, mentions, HTML or ANSI."""
+    hostile = {
+        "leika_key": "99041006017000",
+        "leika_name": "Elterngeld [hier klicken](https://evil.example/) @stadt-leipzig/redaktion <img src=x> org/repo#1 \x1b[2J",
+        "url": "https://аmt24.sachsen.de/zufi/leistungen/1",  # Cyrillic а
+        "online_status": "ok",
+    }
+    server = serve(lambda conn, head, number: respond(conn, json_page([ENTRY, hostile]), ctype="application/json"))
+    summary = tmp_path / "summary.md"
+    result = CliRunner().invoke(main, ["sync", "ozg", "--data", str(mini_data), "--api-url", server.url, "--retries", "0",
+                                       "--dry-run", "--summary-file", str(summary)])
+    assert result.exit_code == 0, result.output
+    text = summary.read_text(encoding="utf-8")
+    assert "\\[hier klicken\\](https://evil.example/)" in text
+    assert "@\u200bstadt-leipzig" in text and "#\u200b1" in text
+    assert "\\<img src=x\\>" in text
+    assert "\x1b" not in text and "\x1b" not in result.output
+    assert "**Vorsicht:**" in text and "sieht aus wie amt24.sachsen.de" in text
+
+
+def test_plain_idn_hosts_are_flagged_too():
+    from sync.hosts import idn_warning
+
+    assert idn_warning("https://amt24.sachsen.de/x", ["amt24.sachsen.de"]) is None
+    assert "sieht aus wie leipzig.de" in idn_warning("https://xn--lipzig-3of.de/x", ["leipzig.de"])  # lеipzig (Cyrillic е)
+    assert "außerhalb von A–Z" in idn_warning("https://straße.example/x", ["leipzig.de"])
