@@ -309,9 +309,81 @@ def _get(data, where):
     return data
 
 
+@lru_cache(maxsize=1)
+def _markdown_fields() -> frozenset:
+    """Names of the properties whose schema says ``contentMediaType: text/markdown``."""
+    names = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                if isinstance(value, dict) and value.get("contentMediaType") == "text/markdown":
+                    names.add(key)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return frozenset(names)
+
+
+# Link targets in Markdown, in the three forms the renderer turns into links.
+_MD_TARGETS = (
+    re.compile(r"\]\(\s*<?([^)\s>]+)"),  # [Text](ziel)
+    re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>"),  # <https://…>
+    re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.M),  # [ref]: ziel
+)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _markdown_link_problems(doc: Document) -> list[Problem]:
+    """Links in Markdown follow the rule of URL fields: https to a public-looking host (or mailto).
+
+    Without this, ``[x](http://127.0.0.1/)`` passed the validator and the link check
+    fetched it; the schema pattern for URL fields never saw it.
+    """
+    url_rule = _compiled(load_schema("common.schema.json")["$defs"]["url"]["pattern"])
+    fields = _markdown_fields()
+    out = []
+
+    def walk(value, where):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in fields and isinstance(item, str):
+                    check(item, where + (key,))
+                else:
+                    walk(item, where + (key,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, where + (i,))
+
+    def check(text, where):
+        if "](" not in text and "<" not in text and "]:" not in text:
+            return
+        for regex in _MD_TARGETS:
+            for match in regex.finditer(text):
+                target = match.group(1)
+                scheme = _SCHEME.match(target)
+                if not scheme or scheme.group(1).lower() == "mailto":
+                    continue  # relative links and e-mail addresses fetch nothing
+                if scheme.group(1).lower() == "https" and url_rule.search(target):
+                    continue
+                if scheme.group(1).lower() == "http":
+                    why = "ist unverschlüsselt. Nur https-Adressen sind erlaubt, wie in den Adressfeldern; bitte „https://“ schreiben."
+                else:
+                    why = "ist keine vollständige https-Adresse (Beispiel: https://amt24.sachsen.de/)."
+                out.append(Problem(doc.path, doc.line_of(where), f"„{field_name(where)}“: der Link „{_short(target)}“ {why}"))
+
+    walk(doc.data, ())
+    return out
+
+
 def record_problems(doc: Document, coll: Collection, today: dt.date) -> list[Problem]:
     data = doc.data
-    out: list[Problem] = []
+    out: list[Problem] = _markdown_link_problems(doc)
     if coll.folder:
         stem = Path(doc.path).stem
         rid = data.get("id")
