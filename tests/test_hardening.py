@@ -250,3 +250,59 @@ def test_fix_keeps_cr_only_line_ends(tmp_path):
     path.write_bytes(b"name: X\rid: x\rkurzbeschreibung: abc\r")
     assert fix(path)  # was an IndexError traceback
     assert path.read_bytes() == b"id: x\rname: X\rkurzbeschreibung: abc\r"
+
+
+# ---------------------------------------------------------------------------- finding 5: --site-dir
+
+
+def build_cli(data: Path, site: Path):
+    return invoke("build", "--data", str(data), "--site-dir", str(site))
+
+
+def test_a_foreign_folder_with_an_index_html_is_not_replaced(mini_data, tmp_path):
+    site = tmp_path / "projekt"
+    (site / "projekt").mkdir(parents=True)
+    (site / "index.html").write_text("<p>meine Seite</p>", encoding="utf-8")
+    (site / "projekt" / "steuer-2024.txt").write_text("Einkommen", encoding="utf-8")
+    (site / "id_ed25519").write_text("KEY", encoding="utf-8")
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    result = build_cli(mini_data, site)
+    assert result.exit_code == 1
+    assert "wurde nicht von „lotse build“ angelegt" in result.output
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".projekt-")]
+
+
+def test_a_built_folder_is_replaced_and_stale_build_folders_are_removed(mini_data, tmp_path):
+    import subprocess
+    import sys
+
+    from lotse.site.build import MARKER
+
+    site = tmp_path / "site"
+    assert build_cli(mini_data, site).exit_code == 0
+    assert (site / MARKER).is_file()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    living = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stale = tmp_path / f".site-neu-{dead}-abc"
+        running = tmp_path / f".site-neu-{living.pid}-def"
+        foreign = tmp_path / f".site-neu-{dead}-ohne-markierung"
+        for folder in (stale, running):
+            (folder / "leistungen").mkdir(parents=True)
+            (folder / MARKER).write_text("x", encoding="utf-8")
+        foreign.mkdir()
+        (site / "alt.txt").write_text("vom letzten Bau", encoding="utf-8")
+        assert build_cli(mini_data, site).exit_code == 0
+        assert not stale.exists() and running.exists() and foreign.exists()
+        assert not (site / "alt.txt").exists() and (site / MARKER).is_file()
+    finally:
+        living.kill()
+        living.wait()
+
+
+@pytest.mark.parametrize("target,reason", [("/", "ist das Wurzelverzeichnis des Systems"), ("~", "ist das Benutzerverzeichnis")])
+def test_site_dir_root_names_the_right_reason(mini_data, target, reason):
+    result = build_cli(mini_data, Path(target).expanduser())
+    assert result.exit_code == 1
+    assert reason in result.output
