@@ -339,26 +339,29 @@ _MD_TARGETS = (
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
+@lru_cache(maxsize=1)
+def _url_rule():
+    return _compiled(load_schema("common.schema.json")["$defs"]["url"]["pattern"])
+
+
 def _markdown_link_problems(doc: Document) -> list[Problem]:
     """Links in Markdown follow the rule of URL fields: https to a public-looking host (or mailto).
 
     Without this, ``[x](http://127.0.0.1/)`` passed the validator and the link check
     fetched it; the schema pattern for URL fields never saw it.
     """
-    url_rule = _compiled(load_schema("common.schema.json")["$defs"]["url"]["pattern"])
+    url_rule = _url_rule()
     fields = _markdown_fields()
     out = []
 
     def walk(value, where):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key in fields and isinstance(item, str):
+        # Markdown fields sit in records and their sections (buendel), never inside lists.
+        for key, item in value.items():
+            if isinstance(item, str):
+                if key in fields:
                     check(item, where + (key,))
-                else:
-                    walk(item, where + (key,))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                walk(item, where + (i,))
+            elif isinstance(item, dict):
+                walk(item, where + (key,))
 
     def check(text, where):
         if "](" not in text and "<" not in text and "]:" not in text:
