@@ -108,6 +108,9 @@ def ozg(data_dir: Path, ars: str | None, api_url: str, dry_run: bool, hosts_file
         run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file, zeitlimit)
     except SyncError as exc:
         raise SyncFailed(str(exc), exc.partial) from None
+    except MemoryError:
+        # The byte, page and row caps (sync/http.py) should make this unreachable; if not, still no traceback.
+        raise SyncFailed("Nicht genug Arbeitsspeicher für diese Antwort der Quelle; der Abgleich wurde vor dem Schreiben abgebrochen.") from None
 
 
 def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file, zeitlimit=DEFAULT_ZEITLIMIT) -> None:

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from .. import __version__
@@ -148,7 +149,7 @@ class GuardedResolver(AbstractResolver):
     """
 
     def __init__(self, exempt: frozenset = frozenset(), inner: AbstractResolver | None = None):
-        self._inner = inner or aiohttp.ThreadedResolver()
+        self._inner = inner or DefaultResolver()  # what aiohttp would use without us
         self._exempt = exempt
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET):
