@@ -29,7 +29,7 @@ import yaml
 
 from .dataset import COLLECTIONS, Collection
 from .feldreferenz import Field, fields
-from .validator import IGNORED_FILES, field_name
+from .validator import IGNORED_FILES, _outside, field_name
 from .yamlload import YamlError, load_yaml_text
 
 try:
@@ -62,15 +62,22 @@ def fix_data(data_dir: Path | str) -> Iterator[str]:
 
 
 def _record_files(data_dir: Path, coll: Collection) -> list[Path]:
+    # Unreadable folders and symlinks out of the data folder are the validator's to report;
+    # --fix neither reads nor rewrites what such a link points to.
     if coll.file:
         path = data_dir / coll.file
-        return [path] if path.is_file() else []
+        return [path] if path.is_file() and not (path.is_symlink() and _outside(path, data_dir)) else []
     folder = data_dir / coll.folder
     if not folder.is_dir():
         return []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
     return [
-        p for p in sorted(folder.iterdir())
+        p for p in entries
         if p.is_file() and p.suffix in (".yml", ".yaml") and p.name not in IGNORED_FILES and not p.name.startswith(".")
+        and not (p.is_symlink() and _outside(p, data_dir))
     ]
 
 

@@ -306,3 +306,13 @@ def test_site_dir_root_names_the_right_reason(mini_data, target, reason):
     result = build_cli(mini_data, Path(target).expanduser())
     assert result.exit_code == 1
     assert reason in result.output
+
+
+def test_fix_leaves_a_symlink_out_of_the_data_folder_alone(mini_data, tmp_path):
+    secret = tmp_path / "geheim.yml"
+    secret.write_text("name: X\nid: geheim\n", encoding="utf-8")  # would be reordered if --fix followed the link
+    link = mini_data / "services" / "geheim.yml"
+    link.symlink_to(secret)
+    result = invoke("validate", "--fix", "--data", str(mini_data))
+    assert result.exit_code == 1
+    assert link.is_symlink() and secret.read_text(encoding="utf-8") == "name: X\nid: geheim\n"

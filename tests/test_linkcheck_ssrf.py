@@ -109,13 +109,13 @@ def test_markdown_links_follow_the_rule_of_url_fields(mini_data):
 
     record = yaml.safe_load((mini_data / "services" / "analoge-leistung.yml").read_text(encoding="utf-8"))
     record["beschreibung"] = ("Siehe [intern](http://127.0.0.1/admin), <http://localhost/x>, [gut](https://stadt.example/a), "
-                              "[relativ](../andere/) und [Mail](mailto:a@example.org).\n\n[ref]: ftp://example.org/x\n")
+                              "[relativ](../andere/) und [Mail](mailto:a@example.org).\n\n[ref]: https://localhost/x\n")
     write_yaml(mini_data / "services" / "analoge-leistung.yml", record)
     found = [p.message for p in load(mini_data)[1]]
     assert sorted(found) == sorted([
         "„beschreibung“: der Link „http://127.0.0.1/admin“ ist unverschlüsselt. Nur https-Adressen sind erlaubt, wie in den Adressfeldern; bitte „https://“ schreiben.",
         "„beschreibung“: der Link „http://localhost/x“ ist unverschlüsselt. Nur https-Adressen sind erlaubt, wie in den Adressfeldern; bitte „https://“ schreiben.",
-        "„beschreibung“: der Link „ftp://example.org/x“ ist keine vollständige https-Adresse (Beispiel: https://amt24.sachsen.de/).",
+        "„beschreibung“: der Link „https://localhost/x“ ist keine vollständige https-Adresse (Beispiel: https://amt24.sachsen.de/).",
     ])
 
 
