@@ -35,16 +35,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import requests
-
 from . import Entry, SyncError
-from .http import DEFAULT_TIMEOUT, get
+from .http import Fetcher, Response
 
 DEFAULT_API_URL = "https://dashboard-daten.digitale-verwaltung.de/api/"
 WHAT = "Das OZG-Dashboard"
 # Large pages keep a city's export to a few requests; the API's own default is 100.
 DEFAULT_PAGE_SIZE = 500
-MAX_PAGES = 10_000
 
 REQUIRED = ("leika_key", "url", "online_status")
 KNOWN = REQUIRED + (
@@ -52,10 +49,13 @@ KNOWN = REQUIRED + (
     "ozgid", "ozg_bezeichnung", "aktiv", "art_flaechendeckung",
 )
 STATUSES = ("ok", "nicht ok")
-_LEIKA = re.compile(r"^99\d{12}$")
-_ARS = re.compile(r"^\d{12}$")
+# fullmatch and [0-9]: "$" would accept a trailing newline, "\d" any Unicode digit.
+_LEIKA = re.compile(r"99[0-9]{12}")
+_ARS = re.compile(r"[0-9]{12}")
 # Same rule as common.schema.json#/$defs/url, so a URL we accept also passes the validator.
-_URL = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+(/[^\s]*)?$")
+_URL = re.compile(r"https://[^\s/?#]+\.[^\s/?#]+(/[^\s]*)?")
+# The OZG catalogue numbers its services with up to five digits; nine leave room.
+_OZG_ID = re.compile(r"[1-9][0-9]{0,8}")
 
 
 @dataclass
@@ -72,27 +72,28 @@ Progress = Callable[[int, int | None, int], None]  # (pages done, total pages if
 def fetch(
     api_url: str,
     ars: str,
-    session: requests.Session,
+    fetcher: Fetcher,
     progress: Progress | None = None,
     *,
-    timeout: float = DEFAULT_TIMEOUT,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> FetchResult:
-    """All online services the dashboard lists for ``ars``, one :class:`Entry` per LeiKa key."""
-    if not _ARS.match(ars or ""):
+    """All online services the dashboard lists for ``ars``, one :class:`Entry` per LeiKa key.
+
+    Time, bytes, pages and rows are bounded by ``fetcher`` and its budget (sync/http.py).
+    """
+    if not _ARS.fullmatch(ars or ""):
         raise SyncError(f"„{ars}“ ist kein Amtlicher Regionalschlüssel: 12 Ziffern erwartet, etwa 147130000000 für Leipzig.")
     if not api_url.endswith("/"):
         api_url += "/"
     url = f"{api_url}v1/data/{ars}"
-    rows: list[dict] = []
+    rows: list[Entry] = []  # checked at once, so that memory holds entries, not raw rows
     previous = None
     page = 0
     total_pages = None
     total_elements = None
     while True:
-        if page >= MAX_PAGES:
-            raise SyncError(f"{WHAT} liefert mehr als {MAX_PAGES} Seiten für {url}; das ist unplausibel, Abbruch.")
-        response, body = get(session, url, {"filetype": "csv", "page": page, "size": page_size}, timeout, WHAT)
+        response = fetcher.get(url, {"filetype": "csv", "page": page, "size": page_size})
+        body = response.body
         where = f"Seite {page + 1}"
         kind = _kind(response, body)
         if kind == "json":
@@ -102,18 +103,21 @@ def fetch(
         else:
             page_rows = _parse_csv(body, where)
             last = len(page_rows) < page_size
-        signature = [r for r, _ in page_rows]
-        if page_rows and signature == previous:
+        fetcher.budget.count_page(len(page_rows), WHAT)
+        page_entries = [_entry(record, row_where) for record, row_where in page_rows]
+        del body, response, page_rows
+        signature = [(e.leika, e.url, e.online_status, e.ozg_id) for e in page_entries]
+        if page_entries and signature == previous:
             raise SyncError(
                 f"{WHAT} liefert für Seite {page + 1} dieselben Einträge wie für Seite {page}: "
                 "die Schnittstelle beachtet den Parameter „page“ nicht. Abbruch, um keine Daten zu verdoppeln oder zu übersehen."
             )
         previous = signature
-        rows.extend(page_rows)
+        rows.extend(page_entries)
         page += 1
         if progress:
             progress(page, total_pages, len(rows))
-        if last or not page_rows:
+        if last or not page_entries:
             break
     if total_elements is not None and total_elements != len(rows):
         raise SyncError(
@@ -125,14 +129,14 @@ def fetch(
             f"{WHAT} liefert für den Regionalschlüssel {ars} keine Einträge. Das ist fast sicher eine Störung "
             "und keine Stadt ohne Online-Dienste; es wird nichts übernommen. Später erneut versuchen."
         )
-    entries, warnings = _merge([_entry(record, where) for record, where in rows])
+    entries, warnings = _merge(rows)
     return FetchResult(entries=entries, pages=page, rows=len(rows), warnings=warnings)
 
 
 # --------------------------------------------------------------------------- formats
 
 
-def _kind(response: requests.Response, body: bytes) -> str:
+def _kind(response: Response, body: bytes) -> str:
     ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if ctype == "application/json" or ctype.endswith("+json"):
         return "json"
@@ -214,9 +218,15 @@ def _parse_csv(raw: bytes, where: str) -> list[tuple[dict, str]]:
 def _parse_json_page(raw: bytes, where: str, page: int):
     text = _decode(raw, where)
     try:
-        data = json.loads(text)
+        # Long integers stay text: Python refuses to convert more than 4,300 digits, and
+        # no count or id of this API needs more than 18.
+        data = json.loads(text, parse_int=lambda digits: int(digits) if len(digits) <= 18 else digits)
     except json.JSONDecodeError as exc:
         raise SyncError(f"{WHAT}, {where}: die JSON-Daten sind fehlerhaft oder abgeschnitten ({exc.msg}, Zeile {exc.lineno}).") from None
+    except RecursionError:
+        raise SyncError(f"{WHAT}, {where}: die JSON-Daten sind unsinnig tief verschachtelt; das ist keine Seite der erwarteten Daten.") from None
+    except ValueError as exc:
+        raise SyncError(f"{WHAT}, {where}: die JSON-Daten sind nicht lesbar ({str(exc)[:120]}).") from None
     if isinstance(data, list):  # a bare list is the whole result
         content, last, total_pages, total_elements = data, True, None, None
     elif isinstance(data, dict) and isinstance(data.get("content"), list):
@@ -242,9 +252,20 @@ def _parse_json_page(raw: bytes, where: str, page: int):
         missing = [k for k in REQUIRED if k not in item]
         if missing:
             raise SyncError(f"{WHAT}, {where}, Eintrag {i + 1}: es fehlen die Felder {', '.join(missing)}.")
-        record = {k: ("" if v is None else str(v)) for k, v in item.items() if isinstance(k, str)}
+        record = {k: _text(v) for k, v in item.items() if isinstance(k, str)}
         out.append((record, f"{where}, Eintrag {i + 1}"))
     return out, last, total_pages, total_elements
+
+
+def _text(value) -> str:
+    """A JSON field as the CSV would have it; lists and objects are never a valid field."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return "(Liste oder Objekt)"
 
 
 # --------------------------------------------------------------------------- records
@@ -252,7 +273,7 @@ def _parse_json_page(raw: bytes, where: str, page: int):
 
 def _entry(record: dict, where: str) -> Entry:
     leika = record.get("leika_key", "").strip()
-    if not _LEIKA.match(leika):
+    if not _LEIKA.fullmatch(leika):
         raise SyncError(f"{WHAT}, {where}: „{leika[:40]}“ ist kein LeiKa-Schlüssel (14 Ziffern, beginnend mit 99).")
     url = record.get("url", "").strip()
     if not url:
@@ -262,7 +283,7 @@ def _entry(record: dict, where: str) -> Entry:
             f"{WHAT}, {where}: die Adresse zu LeiKa {leika} ist nicht https („{url[:120]}“). "
             "Das Verzeichnis verlinkt nur verschlüsselte Adressen; es wird nichts übernommen."
         )
-    if not _URL.match(url) or len(url) > 2000:
+    if not _URL.fullmatch(url) or len(url) > 2000:
         raise SyncError(f"{WHAT}, {where}: „{url[:120]}“ (LeiKa {leika}) ist keine vollständige https-Adresse.")
     status = record.get("online_status", "").strip().lower()
     if status not in STATUSES:
@@ -270,8 +291,8 @@ def _entry(record: dict, where: str) -> Entry:
     raw_id = record.get("ozgid", "").strip()
     ozg_id = None
     if raw_id:
-        if not re.fullmatch(r"[1-9]\d*", raw_id):
-            raise SyncError(f"{WHAT}, {where}: ozgid „{raw_id[:40]}“ zu LeiKa {leika} ist keine positive ganze Zahl.")
+        if not _OZG_ID.fullmatch(raw_id):
+            raise SyncError(f"{WHAT}, {where}: ozgid „{raw_id[:40]}“ zu LeiKa {leika} ist keine positive ganze Zahl mit höchstens 9 Ziffern.")
         ozg_id = int(raw_id)
     ozg_name = record.get("ozg_bezeichnung", "").strip() or None
     if ozg_name is not None and len(ozg_name) < 2:
