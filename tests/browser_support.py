@@ -47,6 +47,12 @@ PAGE_TYPES = [
     ("feldreferenz", "mitmachen/felder/"),
     ("open-data", "open-data/"),
     ("ueber", "ueber/"),
+    # the pages the law asks for (lotse/site/rechtliches.py, issue 13)
+    ("impressum", "impressum/"),
+    ("datenschutz", "datenschutz/"),
+    ("barrierefreiheit", "barrierefreiheit/"),
+    ("leichte-sprache", "leichte-sprache/"),
+    ("gebaerdensprache", "gebaerdensprache/"),
 ]
 
 
