@@ -502,7 +502,7 @@ def test_a_to_z_filters_in_chromium(rich, site_server):
     """The filters appear with JavaScript, filter and count accessibly, and stay hidden without it."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Chromium from Debian is installed by scripts/install-chromium.sh (make test)")
+        pytest.skip("Chromium from Debian is installed by scripts/install-test-deps.sh (make test)")
     base = site_server(rich[1])
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"]
