@@ -215,3 +215,18 @@ def test_headers_file_matches_the_nginx_policy(site):
         assert f"  {name}: {value}\n" in text
     for new in manifest(site).values():
         assert f"/{new}\n  ! Cache-Control\n  Cache-Control: {server.IMMUTABLE}\n" in text
+
+
+def test_404_under_a_sub_path(mini_data, tmp_path):
+    """`lotse build --site-url https://host/lotse/`: the 404 page's links start at /lotse/ and lead to real files."""
+    result = CliRunner().invoke(main, ["build", "--data", str(mini_data), "--site-dir", str(tmp_path / "site"),
+                                       "--site-url", "https://verwaltung.example.org/lotse"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "site" / "404.html").read_text(encoding="utf-8")
+    refs = re.findall(r'(?:href|src)="(/[^"#?]*)"', text)
+    assert refs and all(r.startswith("/lotse/") for r in refs), refs
+    for ref in refs:
+        target = tmp_path / "site" / ref[len("/lotse/"):]
+        assert target.is_file() or (target / "index.html").is_file(), ref
+    bad = CliRunner().invoke(main, ["build", "--data", str(mini_data), "--site-dir", str(tmp_path / "x"), "--site-url", "verwaltung"])
+    assert bad.exit_code == 1 and "keine Web-Adresse" in bad.output
