@@ -230,3 +230,9 @@ def test_404_under_a_sub_path(mini_data, tmp_path):
         assert target.is_file() or (target / "index.html").is_file(), ref
     bad = CliRunner().invoke(main, ["build", "--data", str(mini_data), "--site-dir", str(tmp_path / "x"), "--site-url", "verwaltung"])
     assert bad.exit_code == 1 and "keine Web-Adresse" in bad.output
+
+
+def test_folders_without_slash_redirect_relative(base):
+    status, headers, _ = get(base, "/leistungen")
+    assert (status, headers.get("location")) == (301, "/leistungen/")
+    assert get(base, "/_redirects")[0] == 404 and get(base, "/_headers")[0] == 404

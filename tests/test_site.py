@@ -470,6 +470,12 @@ def test_output_is_deterministic_and_the_cached_frame_is_exact(rich, tmp_path, m
         assert (slow / rel).read_bytes() == fast, rel
     for rel in ("api/leistungen.json", "api/leistungen.csv"):
         assert (again / rel).read_bytes() == (site / rel).read_bytes()
+    # every file, fingerprinted names, _headers and the .gz files included (lotse/site/publish.py)
+    everything = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file()) == everything
+    assert any(rel.suffix == ".gz" for rel in everything) and Path("_headers") in everything
+    for rel in everything:
+        assert (again / rel).read_bytes() == (site / rel).read_bytes(), rel
     # with site_url set (as in `lotse serve` or a deployment) every page has its own canonical URL
     monkeypatch.delenv("LOTSE_FRAME")
     options = {"site_url": "https://example.org/lotse/"}

@@ -102,8 +102,9 @@ class _Pages:
             + f'<h2>Datenschutzbeauftragte</h2><p>{value(d.get("datenschutzbeauftragter"))}</p>'
             + '<h2>Was diese Website verarbeitet</h2>'
               '<p>Diese Website setzt keine Cookies, lädt nichts von anderen Servern (keine Schriften, Skripte, '
-              'Bilder oder Zählpixel) und führt keine Statistik über Besuche. Die Suche läuft vollständig in Ihrem '
-              'Browser; Suchbegriffe werden nicht an den Server geschickt.</p>'
+              'Bilder oder Zählpixel) und führt keine Statistik über Besuche. Die Suche läuft in Ihrem Browser; '
+              'der Suchbegriff steht aber in der Adresse der Ergebnisseite (suche/?q=…) und kommt so wie jede '
+              'abgerufene Adresse beim Server an.</p>'
               '<p>Wie jeder Webserver verarbeitet aber auch der Server dieser Website bei jedem Abruf Daten, die Ihr '
               'Browser mitschickt, damit er die Seite ausliefern kann: Ihre IP-Adresse, Datum und Uhrzeit, die '
               'abgerufene Adresse und meist die Kennung Ihres Browsers. Was davon in Protokollen gespeichert wird, '
@@ -149,7 +150,7 @@ class _Pages:
     def leichte_sprache(self, url: str) -> str:
         text = self.config.get("leichte_sprache")
         body = self.ctx.markdown(text) if text else f'<p>Der Text in Leichter Sprache {missing()}.</p>'
-        return f'<div lang="de">{body}</div>'
+        return body
 
     def gebaerdensprache(self, url: str) -> str:
         video = self.config.get("gebaerdensprache")
