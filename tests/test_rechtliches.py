@@ -84,7 +84,7 @@ def test_given_values_are_shown_and_escaped(mini_data, tmp_path):
     legal["barrierefreiheit"].update({"vereinbarkeit": "teilweise", "maengel": ["Diagramme ohne Tabellenfassung."],
                                       "erstellt_am": "2026-11-21", "kontakt": "barrierefrei@teststadt.example",
                                       "durchsetzungsstelle": "Durchsetzungsstelle des Landes"})
-    legal["leichte_sprache"] = "Hier finden Sie **Ämter**."
+    legal["leichte_sprache"] = "# Was ist auf dieser Seite?\n\nHier finden Sie **Ämter**."
     legal["gebaerdensprache"] = "https://video.teststadt.example/dgs.mp4"
     set_config(mini_data, config)
     pages = _pages(mini_data, tmp_path)
@@ -95,6 +95,7 @@ def test_given_values_are_shown_and_escaped(mini_data, tmp_path):
     assert "<strong>7 Tagen</strong>" in pages["datenschutz/"]
     assert "teilweise vereinbar" in pages["barrierefreiheit/"] and "21.11.2026" in pages["barrierefreiheit/"]
     assert "<strong>Ämter</strong>" in pages["leichte-sprache/"]
+    assert "<h2>Diese Website in Leichter Sprache</h2><h3>Was ist auf dieser Seite?</h3>" in pages["leichte-sprache/"]
     assert 'href="https://video.teststadt.example/dgs.mp4"' in pages["gebaerdensprache/"]
     for url in ("impressum/", "datenschutz/", "barrierefreiheit/", "leichte-sprache/", "gebaerdensprache/"):
         assert MISSING not in pages[url], url

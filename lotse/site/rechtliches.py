@@ -149,8 +149,9 @@ class _Pages:
 
     def leichte_sprache(self, url: str) -> str:
         text = self.config.get("leichte_sprache")
+        # The editor's "# Titel" becomes h3 (ctx.markdown), so an h2 comes first: no level skipped.
         body = self.ctx.markdown(text) if text else f'<p>Der Text in Leichter Sprache {missing()}.</p>'
-        return body
+        return f'<h2>Diese Website in Leichter Sprache</h2>{body}'
 
     def gebaerdensprache(self, url: str) -> str:
         video = self.config.get("gebaerdensprache")
