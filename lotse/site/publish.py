@@ -12,8 +12,9 @@ Runs in :func:`lotse.site.build.build_site` on the new folder before it replaces
    changes the script's name too. Material's own files are fingerprinted by
    Material already.
 2. **Headers** (:func:`write_headers_file`): ``_headers`` for static hosts that
-   read one (Netlify, Cloudflare Pages); the same headers as ``lotse nginx``
-   (:mod:`lotse.site.server`).
+   read one, in Cloudflare Pages' syntax (``! Cache-Control`` detaches the
+   default of ``/*`` for fingerprinted files); the same headers as
+   ``lotse nginx`` (:mod:`lotse.site.server`). GitHub Pages ignores it.
 3. **Precompression** (:func:`precompress`): ``.gz`` beside every HTML, CSS,
    JS, JSON, CSV and SVG file for nginx's ``gzip_static``; deterministic
    (mtime 0, no file name inside), written only when smaller.

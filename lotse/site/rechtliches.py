@@ -80,8 +80,9 @@ class _Pages:
 
     def _provider(self) -> str:
         a = self.anbieter
-        return (f'<p>{value(a.get("name"))}<br>{value(a.get("anschrift"))}</p>'
-                f'<dl class="lotse-angaben"><dt>Vertreten durch</dt><dd>{value(a.get("vertreten_durch"))}</dd>'
+        return (f'<dl class="lotse-angaben"><dt>Name</dt><dd>{value(a.get("name"))}</dd>'
+                f'<dt>Anschrift</dt><dd>{value(a.get("anschrift"))}</dd>'
+                f'<dt>Vertreten durch</dt><dd>{value(a.get("vertreten_durch"))}</dd>'
                 f'<dt>E-Mail</dt><dd>{email(a.get("email"))}</dd>'
                 f'<dt>Telefon</dt><dd>{value(a.get("telefon"))}</dd></dl>')
 
