@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
+import os
 import posixpath
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 MANIFEST = "assets/dateien.json"
@@ -40,7 +41,6 @@ THEME_FOLDERS = ("assets/javascripts/", "assets/stylesheets/")
 SEARCH_FOLDER = "assets/lotse-suche/"
 COMPRESS = (".html", ".css", ".js", ".json", ".csv", ".svg", ".xml")
 _HASHED = re.compile(r"\.[0-9a-f]{%d}(?=\.[a-z]+$)" % HASH_LENGTH)
-_REFERENCE = re.compile(r'(\b(?:href|src)=")([^"#?]+)(")')
 
 
 def unhashed(name: str) -> str:
@@ -68,11 +68,24 @@ def _quoted(name: str) -> re.Pattern:
     return re.compile(r'(["\'])' + re.escape(name) + r'\1')
 
 
-def fingerprint(site: Path) -> dict[str, str]:
-    """Rename the site's own assets to content-hashed names; rewrite references; return the mapping."""
+def site_files(site: Path) -> list[str]:
+    """Every file of the site, site-relative, sorted (os.walk: a third of rglob's time at 6,000 pages)."""
+    out = []
+    for folder, _dirs, names in os.walk(site):
+        rel = os.path.relpath(folder, site)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out += [prefix + name for name in names]
+    return sorted(out)
+
+
+def fingerprint(site: Path, rewrite_pages: bool = True) -> dict[str, str]:
+    """Rename the site's own assets to content-hashed names; rewrite references; return the mapping.
+
+    ``rewrite_pages=False`` leaves the HTML to the caller (:func:`finish` does it
+    in the same pass as the compression, reading each page once).
+    """
     site = Path(site)
-    assets = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()
-                    and wants_fingerprint(p.relative_to(site).as_posix()))
+    assets = [rel for rel in site_files(site) if wants_fingerprint(rel)]
     by_folder: dict[str, list[str]] = {}
     for rel in assets:
         by_folder.setdefault(posixpath.dirname(rel), []).append(rel)
@@ -101,61 +114,109 @@ def fingerprint(site: Path) -> dict[str, str]:
             (site / rel).unlink()
             mapping[rel] = new
             pending.discard(rel)
-    for page in sorted(site.rglob("*.html")):
-        _rewrite_page(site, page, mapping)
+    if mapping and rewrite_pages:
+        rewrite = _PageRewriter(site, mapping)
+        for rel in site_files(site):
+            if rel.endswith(".html"):
+                rewrite(site / rel)
     (site / MANIFEST).write_text(json.dumps(mapping, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return mapping
 
 
-def _rewrite_page(site: Path, page: Path, mapping: dict[str, str]) -> None:
-    folder = page.parent.relative_to(site).as_posix()
-    folder = "" if folder == "." else folder
+class _PageRewriter:
+    """Rewrites one page's references to fingerprinted files, on the page's bytes.
 
-    def replace(match: re.Match) -> str:
-        ref = match.group(2)
-        if ref.startswith(("http:", "https:", "mailto:", "data:", "//")):
-            return match.group(0)
+    Every reference to a fingerprinted file ends in ``.css"``, ``.js"`` or
+    ``.json"``; the page is scanned for those endings only (a few hits per page)
+    and each hit inside ``href="…"`` or ``src="…"`` is resolved against the
+    page's folder. At 6,000 pages (120 MB of HTML) this costs a fraction of a
+    second, where a regular expression over every attribute took seconds.
+    """
+
+    ENDINGS = (b'.css"', b'.js"', b'.json"')
+    ATTRIBUTES = (b' href="', b' src="')
+
+    def __init__(self, site: Path, mapping: dict[str, str]):
+        self.site = site
+        self.mapping = mapping
+        self._cache: dict[tuple, bytes | None] = {}
+
+    def _new_ref(self, folder: str, ref: bytes) -> bytes | None:
+        # A link that climbs to the site root first ("../../assets/x.css") means the same from
+        # every folder of that depth: cache it per depth (6,000 service folders, one entry).
+        depth = folder.count("/") + 1 if folder else 0
+        key = (depth, ref) if ref.startswith(b"../" * depth) and not ref.startswith(b"../" * (depth + 1)) else (folder, ref)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(folder, ref.decode("utf-8", "replace"))
+        return self._cache[key]
+
+    def _resolve(self, folder: str, ref: str) -> bytes | None:
+        if ref.startswith(("http:", "https:", "//", "data:")):
+            return None
         if ref.startswith("/"):
-            # 404.html links from the site root (or site_url's path): match the longest known tail.
-            for old, new in mapping.items():
+            # 404.html links from the site root (or site_url's path): match the known tail.
+            for old, new in self.mapping.items():
                 if ref == "/" + old or ref.endswith("/" + old):
-                    return match.group(1) + ref[: len(ref) - len(old)] + new + match.group(3)
-            return match.group(0)
+                    return (ref[: len(ref) - len(old)] + new).encode("utf-8")
+            return None
         target = posixpath.normpath(posixpath.join(folder, ref))
-        if target not in mapping:
-            return match.group(0)
-        new = posixpath.relpath(mapping[target], folder or ".")
-        return match.group(1) + new + match.group(3)
+        if target not in self.mapping:
+            return None
+        return posixpath.relpath(self.mapping[target], folder or ".").encode("utf-8")
 
-    text = page.read_text(encoding="utf-8")
-    changed = _REFERENCE.sub(replace, text)
-    if changed != text:
-        page.write_text(changed, encoding="utf-8")
+    def __call__(self, page: Path) -> bytes:
+        folder = posixpath.dirname(page.relative_to(self.site).as_posix())
+        data = page.read_bytes()
+        edits: list[tuple[int, int, bytes]] = []
+        for ending in self.ENDINGS:
+            end = data.find(ending)
+            while end != -1:
+                stop = end + len(ending) - 1  # the closing quote
+                start = data.rfind(b'"', 0, end) + 1
+                if start and data.endswith(self.ATTRIBUTES, 0, start):
+                    new = self._new_ref(folder, data[start:stop])
+                    if new is not None:
+                        edits.append((start, stop, new))
+                end = data.find(ending, stop)
+        if not edits:
+            return data
+        parts, last = [], 0
+        for start, stop, new in sorted(edits):
+            parts += [data[last:start], new]
+            last = stop
+        parts.append(data[last:])
+        data = b"".join(parts)
+        page.write_bytes(data)
+        return data
 
 
 def gzip_bytes(data: bytes) -> bytes:
     """Same input, same bytes: no time stamp and no file name in the header."""
-    buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as out:
-        out.write(data)
-    return buffer.getvalue()
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _write_gz(path: Path, data: bytes) -> bool:
+    packed = gzip_bytes(data)
+    target = path.with_name(path.name + ".gz")
+    if len(packed) < len(data):
+        target.write_bytes(packed)
+        return True
+    if target.exists():
+        target.unlink()  # e.g. a stale sitemap.xml.gz from MkDocs
+    return False
+
+
+def _in_threads(work, items) -> list:
+    # zlib and file I/O release the GIL, so threads use both cores; results keep the input order.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return list(pool.map(work, items))
 
 
 def precompress(site: Path) -> int:
     """Write ``<file>.gz`` beside every compressible file where it saves bytes; return how many."""
-    count = 0
-    for path in sorted(Path(site).rglob("*")):
-        if not path.is_file() or path.suffix not in COMPRESS:
-            continue
-        data = path.read_bytes()
-        packed = gzip_bytes(data)
-        target = path.with_name(path.name + ".gz")
-        if len(packed) < len(data):
-            target.write_bytes(packed)
-            count += 1
-        elif target.exists():
-            target.unlink()  # e.g. a stale sitemap.xml.gz from MkDocs
-    return count
+    site = Path(site)
+    paths = [site / rel for rel in site_files(site) if rel.endswith(COMPRESS)]
+    return sum(_in_threads(lambda path: _write_gz(path, path.read_bytes()), paths))
 
 
 def write_headers_file(site: Path, mapping: dict[str, str]) -> None:
@@ -176,8 +237,19 @@ def write_headers_file(site: Path, mapping: dict[str, str]) -> None:
 
 
 def finish(site: Path) -> dict[str, str]:
-    """Everything above, in order; returns the fingerprint mapping."""
-    mapping = fingerprint(site)
+    """Everything above; returns the fingerprint mapping. Each page is read once: its
+    references are rewritten and its .gz written in the same step."""
+    site = Path(site)
+    mapping = fingerprint(site, rewrite_pages=False)
     write_headers_file(site, mapping)
-    precompress(site)
+    rewrite = _PageRewriter(site, mapping) if mapping else None
+
+    def one(rel: str) -> None:
+        path = site / rel
+        if rel.endswith(".html") and rewrite is not None:
+            _write_gz(path, rewrite(path))
+        else:
+            _write_gz(path, path.read_bytes())
+
+    _in_threads(one, [rel for rel in site_files(site) if rel.endswith(COMPRESS)])
     return mapping
