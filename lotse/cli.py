@@ -74,6 +74,7 @@ class LazyGroup(click.Group):
     lazy = {
         "build": "lotse.site.cli:build",
         "serve": "lotse.site.cli:serve",
+        "nginx": "lotse.site.server:nginx",
         "sync": "sync.cli:sync",
         "linkcheck": "lotse.linkcheck.cli:linkcheck",
         "bericht": "lotse.bericht:bericht",

@@ -22,7 +22,7 @@ from pathlib import Path
 from .. import ROOT
 from ..dataset import Dataset
 from ..validator import load_valid
-from . import state
+from . import publish, state
 
 CONFIG_FILE = ROOT / "mkdocs.yml"
 # Hidden, so MkDocs' own clean-up of the build folder keeps it.
@@ -117,6 +117,7 @@ def build_site(data_dir: Path | str, site_dir: Path | str, *, dataset: Dataset |
     :class:`SiteError` for an unusable target folder. ``dataset`` skips the
     second load when the caller has just validated the same folder;
     ``mkdocs_options`` overrides settings of mkdocs.yml (e.g. ``site_url``).
+    The finished folder is ready to serve (:mod:`lotse.site.publish`).
     """
     from mkdocs.commands.build import build
 
@@ -137,6 +138,7 @@ def build_site(data_dir: Path | str, site_dir: Path | str, *, dataset: Dataset |
         with data_env(data_dir):
             state.preloaded[data_dir] = dataset
             build(mkdocs_config(fresh, **(mkdocs_options or {})))
+        publish.finish(fresh)  # fingerprints, _headers, .gz (lotse/site/publish.py)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise

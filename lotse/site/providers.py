@@ -40,6 +40,7 @@ PROVIDERS = [
     "lotse.bericht.page:files",  # /digitalisierung/ and its CSV (issue 7)
     "lotse.redaktion.feldreferenz:files",  # /mitmachen/felder/: field reference from the schemas (issue 8)
     "lotse.search.provider:files",  # search index, lunr.js bundle and search UI (issue 4)
+    "lotse.site.rechtliches:files",  # Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache, DGS (issue 13)
 ]
 
 
