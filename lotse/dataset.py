@@ -54,6 +54,8 @@ COLLECTIONS = (
     Collection("linkcheck-ignore", "linkcheck-ignore.schema.json", "Ausnahmeliste der Linkprüfung", file="linkcheck-ignore.yml", required=False),
     # Colloquial dictionary of the search (Perso -> Personalausweis); editors extend it by pull request.
     Collection("synonyme", "synonyme.schema.json", "Wörterbuch der Suche", file="synonyme.yml", required=False),
+    # Old addresses of the former website and where they lead (written by `lotse import plone`).
+    Collection("weiterleitungen", "weiterleitungen.schema.json", "Weiterleitungen", file="weiterleitungen.yml", required=False),
 )
 
 
@@ -61,6 +63,7 @@ COLLECTIONS = (
 # them alone, and editors never need to touch them.
 TOOL_FILES = frozenset({
     "sync-state.json",  # run bookkeeping of `lotse sync ozg` (sync/state.py)
+    "plone-import.json",  # what `lotse import plone` wrote, by hash (sync/plone/state.py)
 })
 
 

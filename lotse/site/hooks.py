@@ -61,6 +61,7 @@ def on_files(files, config):
     ctx = state.current
     state.pages = {}
     existing = {f.src_uri for f in files}
+    state.docs_uris = existing  # hand-written pages and files, for the redirect table (lotse/redirects.py)
     try:
         for item in generate(ctx):
             if item.path in existing:
