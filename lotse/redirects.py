@@ -208,6 +208,24 @@ def _site_paths(generated: Iterable[str], docs: Iterable[str]) -> tuple[set[str]
     return pages, files
 
 
+def _under_file(source: str, site_files: set[str]) -> bool:
+    parts = source.strip("/").split("/")
+    return any("/" + "/".join(parts[:i]) in site_files for i in range(1, len(parts)))
+
+
+def imported_pages(data_dir) -> set[str]:
+    """Pages ``lotse import plone`` wrote into docs/ (from its state file): kept out of the nav."""
+    import json
+    from pathlib import Path
+
+    path = Path(data_dir) / "plone-import.json"
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8")).get("dateien", {})
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {key[len("docs:"):] for key in entries if key.startswith("docs:") and key.endswith(".md")}
+
+
 def files(ctx) -> Iterator:
     """Site provider (listed last): ``_redirects`` and a stub page at each old path."""
     from .site import state
@@ -223,7 +241,7 @@ def files(ctx) -> Iterator:
     taken = set(generated)
     for source, target in sorted(table.items()):
         path = source.strip("/") + "/index.html"
-        if path in taken:
-            continue
+        if path in taken or _under_file(source, site_files):
+            continue  # e.g. /bild.png/@@images/image where /bild.png is the file itself: _redirects only
         taken.add(path)
         yield GeneratedFile(path, content=stub_html(source, target))
