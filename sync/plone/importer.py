@@ -284,7 +284,8 @@ class Importer:
                     continue
                 if plan.ziel == "seite" and canonical.ziel == "seite":
                     for other in members.values():
-                        other.langs = {l: p for l, p in members.items() if p is not other}
+                        shown = other.absorbed_into or other  # a default page is shown by its folder
+                        shown.langs = {l: p for l, p in members.items() if p is not other}
 
     # -- conversion (first pass) --------------------------------------------
 
@@ -592,7 +593,7 @@ class Importer:
             lines += [f"![{B.esc(caption)}](lotse:{lead})", ""]
         if plan.markdown:
             lines += [B.no_raw_html(plan.markdown), ""]
-        related = self._related(item)
+        related = self._related(source)
         if related:
             lines += ["## Siehe auch", ""] + [f"- [{B.esc(t)}](../resolveuid/{u})" for t, u in related] + [""]
         changed = source.modified or item.modified
