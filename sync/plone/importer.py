@@ -320,8 +320,12 @@ class Importer:
         return "\n\n".join(p for p in parts if p.strip())
 
     def _children(self, plan: Plan) -> list[Plan]:
-        kids = [p for p in self.plans.values() if p.item.parent_uid == plan.item.uid and p.absorbed_into is None
-                and p.ziel in ("seite", "datei", "link", *RECORD_TARGETS) and p.item.uid != (plan.content.uid if plan.content else None)]
+        if not hasattr(self, "_kids"):
+            self._kids: dict[str, list[Plan]] = {}
+            for p in self.plans.values():
+                if p.absorbed_into is None and p.ziel in ("seite", "datei", "link", *RECORD_TARGETS):
+                    self._kids.setdefault(p.item.parent_uid or "", []).append(p)
+        kids = [p for p in self._kids.get(plan.item.uid, []) if p.item.uid != (plan.content.uid if plan.content else None)]
         return sorted(kids, key=lambda p: (p.item.position if p.item.position is not None else 10**9, p.item.title.lower(), p.item.path))
 
     def _children_list(self, plan: Plan) -> str:
