@@ -194,7 +194,8 @@ def main() -> None:
             elapsed, peak_mb, out = run_import(target, data, docs, work / "bericht.md")
             print(f"{label}: {elapsed:.1f} s, Spitzenspeicher {peak_mb:.0f} MB (Ziel ≤ 30 s)\n  {out}")
         pages = sum(1 for _ in docs.rglob("index.md"))
-        print(f"Seiten unter docs/: {pages}; Weiterleitungen: {(data / 'weiterleitungen.yml').read_text(encoding='utf-8').count('  - /')}")
+        files = sorted((data / 'weiterleitungen').glob('*.yml'))
+        print(f"Seiten unter docs/: {pages}; Dateien in data/weiterleitungen/: {len(files)}, größte {max(f.stat().st_size for f in files) // 1024} KiB")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -54,8 +54,9 @@ COLLECTIONS = (
     Collection("linkcheck-ignore", "linkcheck-ignore.schema.json", "Ausnahmeliste der Linkprüfung", file="linkcheck-ignore.yml", required=False),
     # Colloquial dictionary of the search (Perso -> Personalausweis); editors extend it by pull request.
     Collection("synonyme", "synonyme.schema.json", "Wörterbuch der Suche", file="synonyme.yml", required=False),
-    # Old addresses of the former website and where they lead (written by `lotse import plone`).
-    Collection("weiterleitungen", "weiterleitungen.schema.json", "Weiterleitungen", file="weiterleitungen.yml", required=False),
+    # Old addresses of the former website and where they lead (`lotse import plone` writes
+    # data/weiterleitungen/plone-*.yml, in files small enough for the loader's size limit).
+    Collection("weiterleitungen", "weiterleitungen.schema.json", "Weiterleitungen", folder="weiterleitungen", required=False),
 )
 
 
@@ -74,10 +75,12 @@ class Dataset:
     leistungen: dict[str, Document] = field(default_factory=dict)
     lebenslagen: dict[str, Document] = field(default_factory=dict)
     aemter: dict[str, Document] = field(default_factory=dict)
+    weiterleitungen: dict[str, Document] = field(default_factory=dict)
     extra: dict[str, Document] = field(default_factory=dict)  # single files by kind
 
     def bucket(self, kind: str) -> dict[str, Document]:
-        return {"leistung": self.leistungen, "lebenslage": self.lebenslagen, "amt": self.aemter}[kind]
+        return {"leistung": self.leistungen, "lebenslage": self.lebenslagen, "amt": self.aemter,
+                "weiterleitungen": self.weiterleitungen}[kind]
 
     # --- derived views (computed, never stored) ---------------------------------
 

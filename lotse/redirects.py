@@ -4,7 +4,7 @@ Sources, all from the loaded data (never from the export itself, so the build ne
 
 * ``alte_adressen`` of a Leistung, Lebenslage or Stelle: each old address leads to that record's
   page (full leipzig.de URLs count by their path);
-* ``data/weiterleitungen.yml``: written by ``lotse import plone`` from the export (old paths of
+* ``data/weiterleitungen/*.yml``: written by ``lotse import plone`` from the export (old paths of
   imported items and their ``/view``, ``@@images/…``, ``@@download/…`` forms, Plone's own
   redirects), extendable by hand.
 
@@ -77,8 +77,7 @@ def entries(ds) -> list[Entry]:
             for i, address in enumerate(adressen):
                 if isinstance(address, str):
                     out.append(Entry(old_path(address), target, doc.path, doc.line_of(("alte_adressen", i))))
-    doc = ds.extra.get("weiterleitungen")
-    if doc is not None:
+    for _fid, doc in sorted(ds.weiterleitungen.items()):
         for i, item in enumerate(doc.data.get("weiterleitungen") or []):
             if not isinstance(item, dict) or not isinstance(item.get("nach"), str):
                 continue

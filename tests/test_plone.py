@@ -318,7 +318,8 @@ def test_bad_export_is_a_german_error(tmp_path, content, message):
 def _with_redirects(tmp_path, yml: str, alte: list[str] | None = None) -> Path:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    (data / "weiterleitungen.yml").write_text(yml, encoding="utf-8")
+    (data / "weiterleitungen").mkdir()
+    (data / "weiterleitungen" / "test.yml").write_text("id: test\n" + yml, encoding="utf-8")
     if alte is not None:
         path = data / "services/wohnsitz-anmelden.yml"
         path.write_text(path.read_text(encoding="utf-8") + "alte_adressen:\n" + "".join(f"  - {a}\n" for a in alte), encoding="utf-8")
@@ -336,8 +337,8 @@ def test_validate_refuses_loops_conflicts_and_real_pages(tmp_path):
     result = run("validate", "--data", data)
     assert result.exit_code == 1
     out = result.output
-    assert "weiterleitungen.yml:2: Die Weiterleitungen bilden eine Schleife (/a → /b → /a)" in out
-    assert "weiterleitungen.yml:4: Die Weiterleitungen bilden eine Schleife" in out
+    assert "test.yml:3: Die Weiterleitungen bilden eine Schleife (/a → /b → /a)" in out
+    assert "test.yml:5: Die Weiterleitungen bilden eine Schleife" in out
     assert "Die alte Adresse „/leistungen/personalausweis-beantragen“ ist eine echte Seite dieser Website" in out
     assert "Die alte Adresse „/c“ leitet schon nach" in out
 
@@ -362,12 +363,14 @@ def test_alte_adressen_format_is_checked(tmp_path):
 
 
 def test_build_refuses_redirect_to_a_missing_page(tmp_path):
-    from lotse.site.build import build_site
+    from lotse.site.build import SiteError, build_site
 
     data = _with_redirects(tmp_path, "weiterleitungen:\n  - von: [/alt]\n    nach: /gibt-es-nicht/\n")
-    with pytest.raises(BaseException):
+    with pytest.raises(SiteError, match="Das Ziel „/gibt-es-nicht/“ der alten Adresse „/alt“ gibt es auf der Website nicht"):
         build_site(data, tmp_path / "site")
     assert not (tmp_path / "site").exists()
+    result = run("build", "--data", data, "--site-dir", tmp_path / "site")
+    assert result.exit_code == 1 and "test.yml:3: Das Ziel" in result.output and "Traceback" not in result.output
 
 
 # --------------------------------------------------------------------------- converter units

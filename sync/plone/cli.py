@@ -34,7 +34,7 @@ def plone(export: Path, data_dir: Path, docs_dir: Path, zuordnung: Path | None, 
     EXPORT ist der Ordner von plone.exportimport (content/<UID>/data.json …) oder die
     JSON-Datei von collective.exportimport (@@export_content). Seiten werden unter docs/
     an ihrem alten Pfad angelegt, Dateien daneben kopiert, alte Adressen in
-    data/weiterleitungen.yml und alte_adressen eingetragen. Ein erneuter Lauf aktualisiert,
+    data/weiterleitungen/ und alte_adressen eingetragen. Ein erneuter Lauf aktualisiert,
     was der Import geschrieben hat, und überschreibt nie eine spätere Änderung von Hand.
     Status 1, wenn etwas geprüft werden muss (siehe Bericht).
     """

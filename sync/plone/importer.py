@@ -37,7 +37,9 @@ from . import blocks as B
 from .reader import Export, Item, read_export
 
 STATE_FILE = "plone-import.json"
-WEITERLEITUNGEN_FILE = "weiterleitungen.yml"
+WEITERLEITUNGEN_DIR = "weiterleitungen"
+# Bytes per file: keeps each file well below the loader's size limit (256 KiB, lotse/yamlload.py).
+REDIRECTS_FILE_BYTES = 150_000
 DEFAULT_STATES = ("published",)
 RECORD_TARGETS = {"leistung": ("services", "leistung.schema.json", "leistungen"),
                   "lebenslage": ("lebenslagen", "lebenslage.schema.json", "lebenslagen"),
@@ -52,6 +54,9 @@ IMAGE_SCALES = ("icon", "tile", "thumb", "mini", "preview", "teaser", "large", "
 VIEW_SUFFIXES = ("/view", "/@@view", "/image_view_fullscreen", "/at_download/file", "/at_download/image")
 _UID_LINK = re.compile(r"resolveuid/([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})(/[^#?\s]*)?")
 _MD_LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.|!?\[(?:[^\[\]\\]|\\.)*\]\([^)\s]*\))*)\]\(([^)\s]*)(\s+\"[^\"]*\")?\)")
+
+
+_UNSAFE_PATH = re.compile(r"[\s?#]")
 
 
 class ImportProblem(Exception):
@@ -167,7 +172,10 @@ def _unique(candidate: str, taken: set[str], split_ext: bool = False) -> str:
     if candidate not in taken:
         taken.add(candidate)
         return candidate
-    stem, ext = (posixpath.splitext(candidate) if split_ext else (candidate, ""))
+    if candidate.endswith("/"):  # a page: /a/b/ -> /a/b-2/
+        stem, ext = candidate[:-1], "/"
+    else:
+        stem, ext = (posixpath.splitext(candidate) if split_ext else (candidate, ""))
     n = 2
     while f"{stem}-{n}{ext}" in taken:
         n += 1
@@ -557,7 +565,8 @@ class Importer:
                     out.append(Output("docs", url.lstrip("/"), blob.read(), plan.item.uid))
         redirects = self._redirects()
         self.redirect_count = sum(len(e["von"]) for e in redirects)
-        out.append(Output("data", WEITERLEITUNGEN_FILE, dump_redirects(redirects).encode("utf-8")))
+        for file_id, entries in chunk_redirects(redirects):
+            out.append(Output("data", f"{WEITERLEITUNGEN_DIR}/{file_id}.yml", dump_redirects(file_id, entries).encode("utf-8")))
         return out
 
     def _validate_records(self) -> None:
@@ -626,7 +635,7 @@ class Importer:
         return out
 
     def _redirects(self) -> list[dict]:
-        """Old paths (and their Plone forms) -> new addresses, for data/weiterleitungen.yml."""
+        """Old paths (and their Plone forms) -> new addresses, for data/weiterleitungen/."""
         pairs: dict[str, str] = {}
         page_paths = {p.url for p in self.plans.values() if p.url.endswith("/")}
         file_paths = {u for p in self.plans.values() for u in p.blob_urls.values()}
@@ -638,6 +647,9 @@ class Importer:
         def add(source: str, target: str | None) -> None:
             source = old_path(source)
             if not target or source == old_path(target) or (source + "/") in page_paths or source in page_paths or source in file_paths:
+                return
+            if _UNSAFE_PATH.search(source):
+                self.review.append(f"Die alte Adresse „{source}“ enthält Leerzeichen, ? oder #; keine Weiterleitung (bitte von Hand prüfen).")
                 return
             if source in site_pages:
                 self.review.append(f"Die alte Adresse {source} ist eine Seite der neuen Website; sie leitet nicht nach {target} weiter.")
@@ -779,11 +791,36 @@ def dump_record(record: dict, schema_name: str) -> str:
     return buf.getvalue()
 
 
-def dump_redirects(entries: list[dict]) -> str:
-    head = ("# yaml-language-server: $schema=../schemas/weiterleitungen.schema.json\n"
-            "# Geschrieben von „lotse import plone“ aus dem Plone-Export. Eigene Weiterleitungen einer Leistung,\n"
-            "# Lebenslage oder Stelle bitte in deren Feld alte_adressen eintragen.\n")
-    return head + _yaml({"weiterleitungen": entries})
+def chunk_redirects(entries: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Files ``plone-<section>[-n]``: one per top-level old section, split when large.
+
+    Grouping by section keeps a change in one part of the old site inside one file's diff.
+    """
+    groups: dict[str, list[dict]] = {}
+    for entry in entries:
+        first = entry["von"][0].strip("/").split("/", 1)[0]
+        groups.setdefault("plone-" + slug(first)[:60].strip("-"), []).append(entry)
+    out = []
+    for name, group in sorted(groups.items()):
+        chunk: list[dict] = []
+        count, n = 0, 1
+        for entry in group:
+            size = sum(len(s.encode("utf-8")) + 4 for s in entry["von"]) + len(entry["nach"].encode("utf-8")) + 16
+            if chunk and count + size > REDIRECTS_FILE_BYTES:
+                out.append((name if n == 1 else f"{name}-{n}", chunk))
+                chunk, count, n = [], 0, n + 1
+            chunk.append(entry)
+            count += size
+        out.append((name if n == 1 else f"{name}-{n}", chunk))
+    return out
+
+
+def dump_redirects(file_id: str, entries: list[dict]) -> str:
+    head = ("# yaml-language-server: $schema=../../schemas/weiterleitungen.schema.json\n"
+            "# Geschrieben von „lotse import plone“ aus dem Plone-Export; ein neuer Import aktualisiert die Datei,\n"
+            "# solange niemand sie geändert hat. Eigene Weiterleitungen bitte in eine eigene Datei oder in\n"
+            "# das Feld alte_adressen der Leistung, Lebenslage oder Stelle.\n")
+    return head + _yaml({"id": file_id, "weiterleitungen": entries})
 
 
 # --------------------------------------------------------------------------- state and writing
@@ -924,7 +961,7 @@ def report(result: Result, export_path: Path, dry_run: bool = False) -> str:
         "",
         f"- Export: `{export_path}` ({result.export.form})",
         f"- Inhalte im Export: {len(result.export.items)}; übernommen: {len(result.plans)}",
-        f"- Weiterleitungen in data/{WEITERLEITUNGEN_FILE}: {result.redirects}",
+        f"- Weiterleitungen in data/{WEITERLEITUNGEN_DIR}/: {result.redirects}",
         "- Dateien: " + ", ".join(f"{len(v)} {k}" for k, v in result.written.items()) + f", {len(result.conflicts)} Konflikt(e)",
         "",
         "## Übernommene Inhalte nach Typ",
