@@ -277,6 +277,24 @@ def test_reimport_updates_own_files_and_keeps_editors_changes(tmp_path):
     assert not (docs / "aktuelles/meldung-6/index.md").exists()
 
 
+def test_public_address_makes_full_old_urls(tmp_path):
+    data, docs = fresh_project(tmp_path)
+    mapping = tmp_path / "zuordnung.yml"
+    mapping.write_text(ZUORDNUNG.read_text(encoding="utf-8").replace("sprache: de\n", "sprache: de\nadresse: https://www.leipzig.de/\n"), encoding="utf-8")
+    result = run("import", "plone", FORMS["exportimport"], "--data", data, "--docs", docs, "--zuordnung", mapping,
+                 "--bericht", tmp_path / "bericht.md")
+    assert result.exit_code == 1
+    record = (data / "services/fuehrungszeugnis-1a2b3c4d5e6f7.yml").read_text(encoding="utf-8")
+    assert "  - https://www.leipzig.de/service-portal/dienstleistung/fuehrungszeugnis-1a2b3c4d5e6f7\n" in record
+    from lotse.redirects import build_table
+    from lotse.validator import load
+
+    ds, problems = load(data)
+    assert problems == []
+    table, _ = build_table(ds)
+    assert table["/service-portal/dienstleistung/fuehrungszeugnis-1a2b3c4d5e6f7"] == "/leistungen/fuehrungszeugnis-1a2b3c4d5e6f7/"
+
+
 def test_dry_run_writes_nothing(tmp_path):
     data, docs = fresh_project(tmp_path)
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))

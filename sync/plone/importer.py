@@ -70,6 +70,7 @@ class ImportProblem(Exception):
 class Mapping:
     sprache: str = "de"
     regeln: list[dict] = field(default_factory=list)
+    adresse: str = ""  # public address of the old site, for full URLs in alte_adressen
 
     def target(self, item: Item) -> tuple[str, dict]:
         for rule in self.regeln:
@@ -103,7 +104,8 @@ def read_mapping(path: Path | None) -> Mapping:
     found = schema_problems(doc, "plone-zuordnung.schema.json")
     if found:
         raise ImportProblem("\n".join(str(p) for p in found))
-    return Mapping(sprache=doc.data.get("sprache", "de"), regeln=list(doc.data.get("regeln") or []))
+    return Mapping(sprache=doc.data.get("sprache", "de"), regeln=list(doc.data.get("regeln") or []),
+                   adresse=str(doc.data.get("adresse") or "").rstrip("/"))
 
 
 # --------------------------------------------------------------------------- plan
@@ -414,7 +416,7 @@ class Importer:
         for key, value in (plan.rule.get("vorgaben") or {}).items():
             if key not in ("quelle", "alte_adressen"):
                 record.setdefault(key, value)
-        record["alte_adressen"] = [item.path]
+        record["alte_adressen"] = [self.mapping.adresse + item.path]
         if stand:
             record["stand"] = stand
         quelle = {"titel": titel}
@@ -586,9 +588,9 @@ class Importer:
     def _page(self, plan: Plan) -> str:
         item = plan.item
         source = plan.content or item
-        front = {"title": html.escape(item.title, quote=False)}
+        front = {"title": html.escape(item.title)}
         if item.description or source.description:
-            front["description"] = html.escape(item.description or source.description, quote=False)
+            front["description"] = html.escape(item.description or source.description)
         front["plone"] = {k: v for k, v in (
             ("uid", item.uid), ("alter_pfad", item.path), ("typ", item.type),
             ("standardseite", source.path if plan.content else None),
