@@ -235,6 +235,8 @@ def test_content_conversion_on_the_built_pages(imported):
     assert "[Bürgerservice](../../buergerservice/)" in record
     assert "alte_adressen:\n  - /service-portal/dienstleistung/mietspiegel-der-stadt-leipzig-5360b46eb0425" in record
     assert "stand: '2025-03-10'" in record and "UID a3dd69df534cac13d4275e2100108b25" in record
+    english = (site / "en/citizens-services/index.html").read_text(encoding="utf-8")
+    assert '<div lang="en">' in english and "<strong>online</strong>" in english and 'href="../../buergerservice/">Deutsch</a>' in english
     medien = (site / "sonderseiten/medien/index.html").read_text(encoding="utf-8")
     assert "cdn.example.org/bild.jpg" in medien and "<img" not in medien.split('class="md-content__inner')[1].split("</article>")[0]
     assert "Fragen und Antworten" in medien and "Alter Textblock" in medien and "<iframe" not in medien

@@ -616,6 +616,11 @@ class Importer:
         if changed:
             note += f"; dort zuletzt geändert am {changed[8:10]}.{changed[5:7]}.{changed[:4]}"
         lines += [f"*{note}.*", ""]
+        lang = item.language or source.language
+        if lang and lang != self.mapping.sprache and re.fullmatch(r"[a-z]{2}(-[A-Za-z]{2})?", lang):
+            # Screen readers switch voice by lang; md_in_html (mkdocs.yml) keeps the Markdown inside.
+            start = lines.index("", 3) + 1
+            lines = lines[:start] + [f'<div lang="{lang}" markdown="1">', ""] + lines[start:] + ["</div>", ""]
         return self.rewrite("\n".join(lines), plan, docs_page=True)
 
     def _related(self, item: Item) -> list[tuple[str, str]]:
