@@ -259,6 +259,8 @@ def test_reimport_updates_own_files_and_keeps_editors_changes(tmp_path):
     edited = docs / "impressum/index.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nVon Hand ergänzt.\n", encoding="utf-8")
     meldung = docs / "aktuelles/meldung-2/index.md"
+    fest = docs / "veranstaltungen/stadtfest/index.md"
+    fest.write_text(fest.read_text(encoding="utf-8").replace("Programm folgt.", "Programm steht."), encoding="utf-8")
     for uid_dir in (export / "content").iterdir():
         item = uid_dir / "data.json"
         if item.is_file():
@@ -277,6 +279,7 @@ def test_reimport_updates_own_files_and_keeps_editors_changes(tmp_path):
     assert "(neu)" not in edited.read_text(encoding="utf-8")
     assert "title: Meldung 2 (neu)" in meldung.read_text(encoding="utf-8")  # untouched file: updated
     assert not (docs / "aktuelles/meldung-6/index.md").exists()
+    assert "Programm steht." in fest.read_text(encoding="utf-8") and "stadtfest" not in report  # only Plone unchanged: no conflict
 
 
 def test_public_address_makes_full_old_urls(tmp_path):
@@ -414,3 +417,15 @@ def test_slate_marks_nesting_and_escaping():
         "> \\# kein Titel", "", "alt",
     ]
     assert conv.notes == ["/x: Absatzart „marquee“ als einfacher Absatz übernommen."]
+
+
+def test_old_addresses_are_not_link_checked(tmp_path):
+    from lotse.linkcheck.collect import collect_urls
+    from lotse.validator import load
+
+    old = "https://www.leipzig.de/service-portal/dienstleistung/wohnsitz-anmelden-0123456789abc"
+    data = _with_redirects(tmp_path, "weiterleitungen: []\n", alte=[old])
+    ds, problems = load(data)
+    assert problems == []
+    urls = collect_urls(ds)
+    assert old not in urls and any(u.startswith("https://") for u in urls)

@@ -894,6 +894,11 @@ def apply(result: Result, data_dir: Path, docs_dir: Path, dry_run: bool) -> None
                 new_state[key] = {"sha256": digest, "uid": out.uid}
                 result.written["unverändert"].append(f"{out.root}/{out.rel}")
                 continue
+            if before.get("sha256") == digest:
+                # Changed by hand, unchanged in Plone: the editor's version simply stands.
+                result.written["unverändert"].append(f"{out.root}/{out.rel}")
+                new_state[key] = before
+                continue
             result.conflicts.append(f"{out.root}/{out.rel}: nach dem letzten Import von Hand geändert; die neue Fassung aus Plone wurde nicht geschrieben. Bitte abgleichen (oder die Datei löschen und den Import wiederholen).")
             new_state[key] = before
             continue
