@@ -429,3 +429,20 @@ def test_old_addresses_are_not_link_checked(tmp_path):
     assert problems == []
     urls = collect_urls(ds)
     assert old not in urls and any(u.startswith("https://") for u in urls)
+
+
+@pytest.mark.parametrize("name", ["weiterleitungen.schema.json", "plone-zuordnung.schema.json"])
+def test_new_schemas_document_every_property(name):
+    """Schema texts are the editors' documentation: title, description and example everywhere."""
+    schema = json.loads((ROOT / "schemas" / name).read_text(encoding="utf-8"))
+    common = json.loads((ROOT / "schemas" / "common.schema.json").read_text(encoding="utf-8"))
+    nodes = [schema] + list(schema.get("$defs", {}).values()) + [common["$defs"]["alte_adresse"]]
+    seen = 0
+    while nodes:
+        node = nodes.pop()
+        for key, prop in node.get("properties", {}).items():
+            for attr in ("title", "description", "examples"):
+                assert prop.get(attr), f"{name}: {key} has no {attr}"
+            nodes.append(prop)
+            seen += 1
+    assert seen >= 4
