@@ -137,7 +137,8 @@ def test_import_reports_review_and_exits_1(imported):
     report = imported["report"]
     for text in ("Schleife (/schleife/x → /schleife/y → /schleife/x)", "Listenblock (listing)", "„accordion“",
                  "Video-Block", "Karten-Block", "/Plone/auch/nicht/da", "Pflichtfeld „kurzbeschreibung“",
-                 "/en/rent-index (en): Übersetzung", "nicht veröffentlicht (private): 3", "laut Zuordnung ausgelassen: 1"):
+                 "/en/rent-index (en): Übersetzung", "nicht veröffentlicht (private): 3", "laut Zuordnung ausgelassen: 1",
+                 "Weiterleitung „/links/unsicher“ → „https://example.org/a'b“ enthält Leerzeichen oder Sonderzeichen"):
         assert text in report, text
 
 
@@ -172,7 +173,7 @@ def test_every_old_path_resolves(imported):
         assert _exists(site, target), target
     checked = 0
     for path in sorted(PUBLIC):
-        if path.startswith(("/sonderseiten/archiv", "/service-portal/dienstleistung/ohne-text")):
+        if path.startswith(("/sonderseiten/archiv", "/service-portal/dienstleistung/ohne-text", "/links/unsicher")):
             continue  # left out by the mapping / not valid as a record: listed in the report instead
         rel = path.lstrip("/")
         direct = (site / rel / "index.html").is_file() or (site / rel).is_file()

@@ -56,7 +56,10 @@ _UID_LINK = re.compile(r"resolveuid/([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})(/[^#?\s]*
 _MD_LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.|!?\[(?:[^\[\]\\]|\\.)*\]\([^)\s]*\))*)\]\(([^)\s]*)(\s+\"[^\"]*\")?\)")
 
 
-_UNSAFE_PATH = re.compile(r"[\s?#]")
+# Characters the schemas refuse in old addresses and targets (they would break _redirects lines,
+# nginx maps or HTML): such redirects go to the review list instead of into data/.
+_UNSAFE_PATH = re.compile(r"[\s?#;'\"{}<>\\`]")
+_UNSAFE_TARGET = re.compile(r"[\s;'\"{}<>\\`]")
 
 
 class ImportProblem(Exception):
@@ -416,7 +419,10 @@ class Importer:
         for key, value in (plan.rule.get("vorgaben") or {}).items():
             if key not in ("quelle", "alte_adressen"):
                 record.setdefault(key, value)
-        record["alte_adressen"] = [self.mapping.adresse + item.path]
+        if _UNSAFE_PATH.search(item.path):
+            self.review.append(f"{item.path}: alter Pfad mit Sonderzeichen; nicht in alte_adressen übernommen.")
+        else:
+            record["alte_adressen"] = [self.mapping.adresse + item.path]
         if stand:
             record["stand"] = stand
         quelle = {"titel": titel}
@@ -655,8 +661,8 @@ class Importer:
             source = old_path(source)
             if not target or source == old_path(target) or (source + "/") in page_paths or source in page_paths or source in file_paths:
                 return
-            if _UNSAFE_PATH.search(source):
-                self.review.append(f"Die alte Adresse „{source}“ enthält Leerzeichen, ? oder #; keine Weiterleitung (bitte von Hand prüfen).")
+            if _UNSAFE_PATH.search(source) or _UNSAFE_TARGET.search(target):
+                self.review.append(f"Weiterleitung „{source}“ → „{target}“ enthält Leerzeichen oder Sonderzeichen (? # ; ' \" {{ }} < > \\ `), die Server-Konfiguration und Seiten nicht sicher tragen; nicht übernommen, bitte von Hand prüfen.")
                 return
             if source in site_pages:
                 self.review.append(f"Die alte Adresse {source} ist eine Seite der neuen Website; sie leitet nicht nach {target} weiter.")
