@@ -1,6 +1,6 @@
 """Benchmark: `lotse import plone` on a generated plone.exportimport export of 10,000 items.
 
-    .venv/bin/python benchmarks/import_bench.py [--items 10000] [--form exportimport|collective] [--keep DIR]
+    .venv/bin/python benchmarks/import_bench.py [--items 10000] [--form exportimport|collective] [--build] [--keep DIR]
 
 1. Generates an export (synthetic, in a temporary folder, never in data/): nested folders with
    default pages, Volto pages with slate text, headings, lists, links by resolveuid and images,
@@ -11,7 +11,8 @@
 3. Run "Import ohne Änderungen": the same export again; must write 0 files.
 
 Prints wall time and peak memory (maximum resident set size of the import process) per run.
-Goal: <= 30 s for 10,000 items.
+Goal: <= 30 s for 10,000 items. With --build, also builds the site from the result (imported pages,
+site/_redirects and a stub page per old address) and prints that time.
 """
 
 from __future__ import annotations
@@ -178,6 +179,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--form", choices=("exportimport", "collective"), default="exportimport")
+    parser.add_argument("--build", action="store_true", help="danach die Website bauen und die Zeit ausgeben")
     parser.add_argument("--keep", type=Path, help="Ordner für Export und Ergebnis behalten (statt eines temporären)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lotse-import-bench-")) if args.keep is None else args.keep
@@ -193,6 +195,14 @@ def main() -> None:
         for label in ("erster Import", "Import ohne Änderungen"):
             elapsed, peak_mb, out = run_import(target, data, docs, work / "bericht.md")
             print(f"{label}: {elapsed:.1f} s, Spitzenspeicher {peak_mb:.0f} MB (Ziel ≤ 30 s)\n  {out}")
+        if args.build:
+            sys.path.insert(0, str(ROOT))
+            from lotse.site.build import build_site
+
+            start = time.perf_counter()
+            site = build_site(data, work / "site", mkdocs_options={"docs_dir": str(docs)})
+            lines = (site / "_redirects").read_text(encoding="utf-8").count("\n")
+            print(f"Website gebaut in {time.perf_counter() - start:.1f} s; _redirects: {lines} Zeilen")
         pages = sum(1 for _ in docs.rglob("index.md"))
         files = sorted((data / 'weiterleitungen').glob('*.yml'))
         print(f"Seiten unter docs/: {pages}; Dateien in data/weiterleitungen/: {len(files)}, größte {max(f.stat().st_size for f in files) // 1024} KiB")
