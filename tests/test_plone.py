@@ -30,7 +30,7 @@ import make_fixtures as site_fixture  # noqa: E402
 
 site_fixture.build_site()
 SITE = {entry["path"]: entry for entry in site_fixture.SITE}
-PUBLIC = {path for path, e in SITE.items() if e["review_state"] in ("published", None)}
+PUBLIC = {path for path, e in SITE.items() if e["review_state"] in ("published", None) and not e.get("expires")}
 
 
 def run(*args):
@@ -137,7 +137,7 @@ def test_import_reports_review_and_exits_1(imported):
     report = imported["report"]
     for text in ("Schleife (/schleife/x → /schleife/y → /schleife/x)", "Listenblock (listing)", "„accordion“",
                  "Video-Block", "Karten-Block", "/Plone/auch/nicht/da", "Pflichtfeld „kurzbeschreibung“",
-                 "/en/rent-index (en): Übersetzung", "nicht veröffentlicht (private): 3", "laut Zuordnung ausgelassen: 1",
+                 "/en/rent-index (en): Übersetzung", "nicht veröffentlicht (private): 3", "laut Zuordnung ausgelassen: 1", "abgelaufen (expires): 1",
                  "Weiterleitung „/links/unsicher“ → „https://example.org/a'b“ enthält Leerzeichen oder Sonderzeichen"):
         assert text in report, text
 
@@ -160,6 +160,7 @@ def test_unpublished_and_skipped_items_are_not_published(imported):
     site = imported["site"]
     assert not (site / "buergerservice/meldewesen/unterlagen/entwurf/index.html").exists()
     assert not (site / "aktuelles/alte-meldung/index.html").exists()
+    assert not (site / "aktuelles/abgelaufen/index.html").exists()
     assert not (site / "bilder/intern.png").exists()
     assert not (site / "sonderseiten/archiv/index.html").exists()
     assert "Geheim" not in (site / "buergerservice/meldewesen/unterlagen/index.html").read_text(encoding="utf-8")

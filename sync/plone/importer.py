@@ -213,6 +213,13 @@ class Importer:
             if not self.alle and item.review_state is not None and item.review_state not in DEFAULT_STATES:
                 self._skip(f"nicht veröffentlicht ({item.review_state})")
                 continue
+            expires = str(item.raw.get("expires") or "")[:10]
+            if not self.alle and expires and expires < self.today.isoformat():
+                self._skip("abgelaufen (expires)")  # Plone no longer shows it to visitors
+                continue
+            if not self.alle and item.effective and item.effective > self.today.isoformat():
+                self._skip("erst künftig veröffentlicht (effective)")
+                continue
             ziel, rule = self.mapping.target(item)
             if ziel == "auslassen":
                 self._skip("laut Zuordnung ausgelassen")
