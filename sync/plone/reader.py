@@ -229,6 +229,10 @@ def _read_list(data: list, folder: Path) -> Export:
             pos = raw.get("exportimport.position") or raw.get("position_in_parent")
             item.position = pos if isinstance(pos, int) else None
             items[item.uid] = item
+    # @@export_ordering: [{"uuid": UID, "order": n}] (position in the parent folder)
+    for entry in _optional_json(folder / "ordering.json", []):
+        if isinstance(entry, dict) and entry.get("uuid") in items and isinstance(entry.get("order"), int):
+            items[entry["uuid"]].position = entry["order"]
     default_pages = {}
     for raw in data:
         if isinstance(raw, dict) and isinstance(raw.get("default_page"), str) and raw.get("UID"):
