@@ -283,6 +283,17 @@ def test_reimport_updates_own_files_and_keeps_editors_changes(tmp_path):
     assert not (docs / "aktuelles/meldung-6/index.md").exists()
     assert "Programm steht." in fest.read_text(encoding="utf-8") and "stadtfest" not in report  # only Plone unchanged: no conflict
 
+    # A page deleted by hand stays deleted, and links to it become text.
+    (docs / "buergerservice/meldewesen/unterlagen/checkliste/index.md").unlink()
+    for _ in range(2):
+        fourth = do_import(export, data, docs)
+        assert fourth.exit_code == 1
+        assert not (docs / "buergerservice/meldewesen/unterlagen/checkliste/index.md").exists()
+        report = (tmp_path / "bericht.md").read_text(encoding="utf-8")
+        assert "/buergerservice/meldewesen/unterlagen/checkliste: nach dem letzten Import von Hand gelöscht" in report
+        info = (docs / "buergerservice/meldewesen/wohnsitz-info/index.md").read_text(encoding="utf-8")
+        assert "checkliste" not in info and ", Checkliste." in info
+
 
 def test_public_address_makes_full_old_urls(tmp_path):
     data, docs = fresh_project(tmp_path)

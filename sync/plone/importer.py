@@ -269,6 +269,27 @@ class Importer:
             if plan.ziel == "datei" and plan.blob_urls:
                 plan.url = plan.blob_urls.get("file") or plan.blob_urls.get("image") or next(iter(plan.blob_urls.values()))
         self._plan_translations()
+        self._respect_deletions()
+
+    def _respect_deletions(self) -> None:
+        """A page or record an editor deleted after an earlier import stays deleted (and unlinked)."""
+        known = load_state(self.data_dir).get("dateien", {})
+        for plan in self.plans.values():
+            if plan.absorbed_into is not None:
+                continue
+            if plan.ziel == "seite" and plan.url:
+                key, path = f"docs:{plan.url.strip('/')}/index.md", self.docs_dir / plan.url.strip("/") / "index.md"
+            elif plan.ziel in RECORD_TARGETS and plan.record_id:
+                rel = f"{RECORD_TARGETS[plan.ziel][0]}/{plan.record_id}.yml"
+                key, path = f"data:{rel}", self.data_dir / rel
+            else:
+                continue
+            if key in known and not path.exists():
+                self.review.append(f"{plan.item.path}: nach dem letzten Import von Hand gelöscht; bleibt gelöscht, Links darauf werden zu Text.")
+                plan.ziel, plan.url = "auslassen", ""
+                for other in self.plans.values():
+                    if other.absorbed_into is plan:
+                        other.ziel, other.url = "auslassen", ""
 
     def _skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
@@ -930,6 +951,7 @@ def apply(result: Result, data_dir: Path, docs_dir: Path, dry_run: bool) -> None
         root, _, rel = key.partition(":")
         path = roots.get(root, Path("/nonexistent")) / rel
         if not path.is_file():
+            new_state[key] = before  # deleted by hand: remembered, so the next import does not bring it back
             continue
         if _sha(path.read_bytes()) == before.get("sha256"):
             result.written["entfernt"].append(f"{root}/{rel}")
