@@ -137,7 +137,7 @@ def test_import_reports_review_and_exits_1(imported):
     report = imported["report"]
     for text in ("Schleife (/schleife/x → /schleife/y → /schleife/x)", "Listenblock (listing)", "„accordion“",
                  "Video-Block", "Karten-Block", "/Plone/auch/nicht/da", "Pflichtfeld „kurzbeschreibung“",
-                 "/en/rent-index (en): Übersetzung", "nicht veröffentlicht (private): 3", "laut Zuordnung ausgelassen: 1", "abgelaufen (expires): 1",
+                 "/en/rent-index (en): Übersetzung", "nicht veröffentlicht (private): 3", "laut Zuordnung ausgelassen: 1", "abgelaufen (expires): 1", "/aktuelles/meldung-2: Beziehung „veranstaltung“ zu /veranstaltungen/stadtfest nicht übernommen",
                  "Weiterleitung „/links/unsicher“ → „https://example.org/a'b“ enthält Leerzeichen oder Sonderzeichen"):
         assert text in report, text
 
@@ -281,7 +281,7 @@ def test_reimport_updates_own_files_and_keeps_editors_changes(tmp_path):
     assert "(neu)" not in edited.read_text(encoding="utf-8")
     assert "title: Meldung 2 (neu)" in meldung.read_text(encoding="utf-8")  # untouched file: updated
     assert not (docs / "aktuelles/meldung-6/index.md").exists()
-    assert "Programm steht." in fest.read_text(encoding="utf-8") and "stadtfest" not in report  # only Plone unchanged: no conflict
+    assert "Programm steht." in fest.read_text(encoding="utf-8") and "docs/veranstaltungen/stadtfest" not in report  # only Plone unchanged: no conflict
 
     # A page deleted by hand stays deleted, and links to it become text.
     (docs / "buergerservice/meldewesen/unterlagen/checkliste/index.md").unlink()

@@ -270,6 +270,11 @@ class Importer:
                 plan.url = plan.blob_urls.get("file") or plan.blob_urls.get("image") or next(iter(plan.blob_urls.values()))
         self._plan_translations()
         self._respect_deletions()
+        for src, dst, attr in self.export.relations:
+            # relatedItems become "Siehe auch"; isReferencing mirrors links already in the text.
+            if attr not in ("relatedItems", "isReferencing", "iterate-working-copy") and src in self.plans:
+                target = self.export.items.get(dst)
+                self.review.append(f"{self.plans[src].item.path}: Beziehung „{attr}“ zu {target.path if target else dst} nicht übernommen (kein Feld dafür).")
 
     def _respect_deletions(self) -> None:
         """A page or record an editor deleted after an earlier import stays deleted (and unlinked)."""
@@ -629,7 +634,7 @@ class Importer:
             ("uid", item.uid), ("alter_pfad", item.path), ("typ", item.type),
             ("standardseite", source.path if plan.content else None),
             ("geaendert", source.modified or item.modified), ("veroeffentlicht", source.effective or item.effective),
-            ("sprache", item.language)) if v}
+            ("sprache", item.language), ("schlagworte", list(item.raw.get("subjects") or []))) if v}
         lines = ["---", _yaml(front).rstrip(), "---", "", f"# {B.esc(item.title)}", ""]
         if plan.langs:
             links = ", ".join(f"[{_LANG.get(l, l)}](../resolveuid/{p.item.uid})" for l, p in sorted(plan.langs.items()))
