@@ -313,6 +313,28 @@ def test_public_address_makes_full_old_urls(tmp_path):
     assert table["/service-portal/dienstleistung/fuehrungszeugnis-1a2b3c4d5e6f7"] == "/leistungen/fuehrungszeugnis-1a2b3c4d5e6f7/"
 
 
+def test_hand_written_pages_are_never_replaced(tmp_path):
+    """Names the project already uses in docs/ (here a folder docs/impressum/) keep their address;
+    the old page moves aside to /seiten/…; hand-written files are never touched."""
+    data, docs = fresh_project(tmp_path)
+    (docs / "impressum").mkdir()
+    (docs / "impressum" / "siegel.png").write_bytes(site_fixture.PNG)
+    result = do_import(FORMS["exportimport"], data, docs)
+    assert result.exit_code == 1
+    assert (docs / "impressum" / "siegel.png").read_bytes() == site_fixture.PNG
+    assert (docs / "seiten/impressum/index.md").is_file() and not (docs / "impressum/index.md").exists()
+    report = (tmp_path / "bericht.md").read_text(encoding="utf-8")
+    assert "Die alte Adresse /impressum ist eine Seite der neuen Website" in report
+    from lotse.site.build import build_site
+
+    site = build_site(data, tmp_path / "site", mkdocs_options={"docs_dir": str(docs)})
+    assert (site / "impressum/siegel.png").is_file() and (site / "seiten/impressum/index.html").is_file()
+    assert _redirects(site)["/impressum/view"] == "/seiten/impressum/"
+    # A second run keeps the same addresses (its own pages are not "hand-written").
+    do_import(FORMS["exportimport"], data, docs)
+    assert "0 neu, 0 geändert, 0 entfernt" in do_import(FORMS["exportimport"], data, docs).output
+
+
 def test_dry_run_writes_nothing(tmp_path):
     data, docs = fresh_project(tmp_path)
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))

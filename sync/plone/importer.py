@@ -166,9 +166,9 @@ def slug(text: str, keep_dots: bool = False) -> str:
     return re.sub(r"-{2,}", "-", text) or "x"
 
 
-def _page_url(path: str) -> str:
+def _page_url(path: str, reserved: set[str] = RESERVED) -> str:
     parts = [slug(p, keep_dots=True) for p in path.strip("/").split("/") if p]
-    if parts and parts[0] in RESERVED:
+    if parts and parts[0] in reserved:
         parts.insert(0, RESERVED_PREFIX)
     return "/" + "/".join(parts) + "/"
 
@@ -204,6 +204,18 @@ class Importer:
         self.skipped: dict[str, int] = {}
         self.plans: dict[str, Plan] = {}
         self.by_path = export.by_path()
+        self.reserved = RESERVED | self._hand_written_names()
+
+    def _hand_written_names(self) -> set[str]:
+        """Top-level names in docs/ the import did not write (Impressum, Über …): never overwritten."""
+        own = {key[len("docs:"):].split("/", 1)[0] for key in load_state(self.data_dir).get("dateien", {}) if key.startswith("docs:")}
+        names = set()
+        if self.docs_dir.is_dir():
+            for entry in self.docs_dir.iterdir():
+                name = entry.stem if entry.suffix == ".md" else entry.name
+                if name not in own and not name.startswith("."):
+                    names.add(name)
+        return names
 
     # -- planning ------------------------------------------------------------
 
@@ -237,7 +249,7 @@ class Importer:
         for plan in self.plans.values():
             item = plan.item
             if plan.ziel == "seite" and plan.absorbed_into is None:
-                plan.url = _unique(_page_url(item.path), taken)
+                plan.url = _unique(_page_url(item.path, self.reserved), taken)
             elif plan.ziel in RECORD_TARGETS:
                 base = slug(item.id)[:80].strip("-")
                 ids = record_ids[plan.ziel]
@@ -261,7 +273,7 @@ class Importer:
             for blob in item.blobs:
                 if plan.ziel == "datei" or (plan.ziel == "seite" and blob.field in ("image", "preview_image")):
                     parent = self.plans.get(item.parent_uid or "")
-                    folder = parent.url if parent and parent.ziel == "seite" else _page_url(item.parent_path)
+                    folder = parent.url if parent and parent.ziel == "seite" else _page_url(item.parent_path, self.reserved)
                     if plan.ziel == "seite":
                         folder = plan.url
                     name = slug(blob.filename, keep_dots=True)
@@ -688,7 +700,7 @@ class Importer:
 
         record_pages = {f"/{RECORD_TARGETS[k][2]}/{rid}" for k in RECORD_TARGETS for rid in self._existing_ids(k)}
         record_pages |= {old_path(p.url) for p in self.plans.values() if p.ziel in RECORD_TARGETS and p.url}
-        site_pages = {"/" + name for name in RESERVED} | record_pages
+        site_pages = {"/" + name for name in self.reserved} | record_pages
 
         def add(source: str, target: str | None) -> None:
             source = old_path(source)
