@@ -79,6 +79,7 @@ class LazyGroup(click.Group):
         "linkcheck": "lotse.linkcheck.cli:linkcheck",
         "bericht": "lotse.bericht:bericht",
         "neu": "lotse.redaktion.neu:neu",
+        "import": "sync.plone.cli:import_group",  # lotse import plone (issue 12)
     }
 
     def list_commands(self, ctx):
