@@ -297,6 +297,8 @@ def fetch_details(
             done, _ = wait(pending, return_when=FIRST_EXCEPTION)
             for future in done:
                 id_lb = pending.pop(future)
+                if future.cancelled():
+                    continue
                 exc = future.exception()
                 if exc is not None:
                     if first_error is None:
