@@ -2,7 +2,7 @@
 
 Layout, so that a second source (PVOG, another state portal) is one more module:
 
-* ``sync/http.py``   – the shared HTTP session: retries with backoff, timeouts,
+* ``sync/http.py``   – bounded HTTP shared by all sources (:class:`Fetcher`, :class:`Budget`): retries, whole-response timeouts, a run deadline, byte/page/row caps,
   an honest User-Agent, German messages for every network fault.
 * ``sync/ozg.py``    – the OZG dashboard source; its single entry point
   :func:`sync.ozg.fetch` returns a list of :class:`Entry`.

@@ -14,8 +14,8 @@ from lotse.validator import load
 
 from . import SyncError
 from .hosts import DEFAULT_HOSTS, load_hosts
-from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
-from .ozg import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, fetch
+from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_ZEITLIMIT, Budget, Fetcher
+from .ozg import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, WHAT, fetch
 from .plan import Plan, make_plan
 from .state import load_state, render_state, state_path
 from .writer import RecordWriter, atomic_write
@@ -82,14 +82,17 @@ def sync():
 @click.option("--dry-run", is_flag=True, help="Nichts schreiben: Änderungen als Diff je Datei und die Zusammenfassung ausgeben.")
 @click.option("--hosts", "hosts_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help=f"Host-Tabelle (Host → Kanaltyp). Standard: {DEFAULT_HOSTS.name} im Paket sync.")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=DEFAULT_TIMEOUT, show_default=True, help="Sekunden je Anfrage.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Sekunden je Antwort, vom Verbindungsaufbau bis zum letzten Byte.")
+@click.option("--zeitlimit", type=click.FloatRange(1, 6 * 3600), default=DEFAULT_ZEITLIMIT, show_default=True,
+              help="Sekunden für den ganzen Abruf samt Wiederholungen; danach bricht der Abgleich ab, ohne etwas zu ändern.")
 @click.option("--retries", type=click.IntRange(0, 10), default=DEFAULT_RETRIES, show_default=True,
               help="Wiederholungen bei Verbindungsfehlern, 429 und 5xx (mit wachsender Wartezeit).")
 @click.option("--page-size", type=click.IntRange(1, 10_000), default=DEFAULT_PAGE_SIZE, show_default=True, help="Einträge je Seite.")
 @click.option("--summary-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Zusammenfassung zusätzlich in diese Datei schreiben (Markdown, etwa als Text des Pull Requests).")
 def ozg(data_dir: Path, ars: str | None, api_url: str, dry_run: bool, hosts_file: Path | None, timeout: float,
-        retries: int, page_size: int, summary_file: Path | None):
+        zeitlimit: float, retries: int, page_size: int, summary_file: Path | None):
     """Abgleich mit dem OZG-Dashboard „Digitale Verwaltung“ (Datenquelle für Sachsen: Amt24).
 
     Übernimmt je LeiKa-Schlüssel Adresse, Typ und Status des Online-Dienstes
@@ -101,21 +104,23 @@ def ozg(data_dir: Path, ars: str | None, api_url: str, dry_run: bool, hosts_file
     Beispiel: ``lotse sync ozg --dry-run`` und danach ``lotse sync ozg``.
     """
     try:
-        run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file)
+        run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file, zeitlimit)
     except SyncError as exc:
         raise SyncFailed(str(exc), exc.partial) from None
 
 
-def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file) -> None:
+def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file, zeitlimit=DEFAULT_ZEITLIMIT) -> None:
     hosts = load_hosts(hosts_file)
     dataset, ars = valid_start(data_dir, ars)
     today = dt.date.today().isoformat()
 
     bar = Progress("OZG-Dashboard abrufen")
+    # The budget starts here, not at process start: loading the data is not the source's time.
+    fetcher = Fetcher(WHAT, Budget(zeitlimit), timeout=timeout, retries=retries)
     result = fetch(
-        api_url, ars, make_session(retries=retries),
+        api_url, ars, fetcher,
         lambda pages, total, rows: bar.update(1, total, f"Seite {pages}{f' von {total}' if total else ''}: {rows} Einträge"),
-        timeout=timeout, page_size=page_size,
+        page_size=page_size,
     )
     bar.done(f"{result.rows} Einträge auf {result.pages} Seite(n), {len(result.entries)} LeiKa-Schlüssel")
 
@@ -243,11 +248,12 @@ def summary(plan: Plan, result, ars: str, api_url: str, writer: RecordWriter, wr
 @click.option("--api-url", default=None, help="Basisadresse des PVOG-Suchdienstes (API v5). Standard: „pvog.api_url“ aus lotse.yml.")
 @click.option("--neue", is_flag=True, help="Für jede Leistung der Region, die das Verzeichnis nicht hat, einen Eintrag anlegen (herkunft: pvog, geprueft: false).")
 @click.option("--dry-run", is_flag=True, help="Nichts schreiben: Änderungen als Diff je Datei und die Zusammenfassung ausgeben.")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=DEFAULT_TIMEOUT, show_default=True, help="Sekunden je Anfrage.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Sekunden je Antwort, vom Verbindungsaufbau bis zum letzten Byte.")
 @click.option("--retries", type=click.IntRange(0, 10), default=DEFAULT_RETRIES, show_default=True,
               help="Wiederholungen bei Verbindungsfehlern, 429 und 5xx (mit wachsender Wartezeit).")
-@click.option("--zeitlimit", type=click.FloatRange(1, 86_400), default=3600, show_default=True,
-              help="Sekunden für den ganzen Abgleich; danach Abbruch ohne Änderungen.")
+@click.option("--zeitlimit", type=click.FloatRange(1, 6 * 3600), default=DEFAULT_ZEITLIMIT, show_default=True,
+              help="Sekunden für den ganzen Abruf samt Wiederholungen; danach bricht der Abgleich ab, ohne etwas zu ändern.")
 @click.option("--summary-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Zusammenfassung zusätzlich in diese Datei schreiben (Markdown, etwa als Text des Pull Requests).")
 def pvog(data_dir: Path, ars: str | None, api_url: str | None, neue: bool, dry_run: bool, timeout: float, retries: int,

@@ -35,17 +35,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import requests
-
 from . import Entry, SyncError
 from .formats import decode_utf8
-from .http import DEFAULT_TIMEOUT, get
+from .http import Fetcher, Response
 
 DEFAULT_API_URL = "https://dashboard-daten.digitale-verwaltung.de/api/"
 WHAT = "Das OZG-Dashboard"
 # Large pages keep a city's export to a few requests; the API's own default is 100.
 DEFAULT_PAGE_SIZE = 500
-MAX_PAGES = 10_000
 
 REQUIRED = ("leika_key", "url", "online_status")
 KNOWN = REQUIRED + (
@@ -73,27 +70,28 @@ Progress = Callable[[int, int | None, int], None]  # (pages done, total pages if
 def fetch(
     api_url: str,
     ars: str,
-    session: requests.Session,
+    fetcher: Fetcher,
     progress: Progress | None = None,
     *,
-    timeout: float = DEFAULT_TIMEOUT,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> FetchResult:
-    """All online services the dashboard lists for ``ars``, one :class:`Entry` per LeiKa key."""
+    """All online services the dashboard lists for ``ars``, one :class:`Entry` per LeiKa key.
+
+    Time, bytes, pages and rows are bounded by ``fetcher`` and its budget (sync/http.py).
+    """
     if not _ARS.match(ars or ""):
         raise SyncError(f"„{ars}“ ist kein Amtlicher Regionalschlüssel: 12 Ziffern erwartet, etwa 147130000000 für Leipzig.")
     if not api_url.endswith("/"):
         api_url += "/"
     url = f"{api_url}v1/data/{ars}"
-    rows: list[dict] = []
+    rows: list[Entry] = []  # checked at once, so that memory holds entries, not raw rows
     previous = None
     page = 0
     total_pages = None
     total_elements = None
     while True:
-        if page >= MAX_PAGES:
-            raise SyncError(f"{WHAT} liefert mehr als {MAX_PAGES} Seiten für {url}; das ist unplausibel, Abbruch.")
-        response, body = get(session, url, {"filetype": "csv", "page": page, "size": page_size}, timeout, WHAT)
+        response = fetcher.get(url, {"filetype": "csv", "page": page, "size": page_size})
+        body = response.body
         where = f"Seite {page + 1}"
         kind = _kind(response, body)
         if kind == "json":
@@ -103,18 +101,21 @@ def fetch(
         else:
             page_rows = _parse_csv(body, where)
             last = len(page_rows) < page_size
-        signature = [r for r, _ in page_rows]
-        if page_rows and signature == previous:
+        fetcher.budget.count_page(len(page_rows), WHAT)
+        page_entries = [_entry(record, row_where) for record, row_where in page_rows]
+        del body, response, page_rows
+        signature = [(e.leika, e.url, e.online_status, e.ozg_id) for e in page_entries]
+        if page_entries and signature == previous:
             raise SyncError(
                 f"{WHAT} liefert für Seite {page + 1} dieselben Einträge wie für Seite {page}: "
                 "die Schnittstelle beachtet den Parameter „page“ nicht. Abbruch, um keine Daten zu verdoppeln oder zu übersehen."
             )
         previous = signature
-        rows.extend(page_rows)
+        rows.extend(page_entries)
         page += 1
         if progress:
             progress(page, total_pages, len(rows))
-        if last or not page_rows:
+        if last or not page_entries:
             break
     if total_elements is not None and total_elements != len(rows):
         raise SyncError(
@@ -126,14 +127,14 @@ def fetch(
             f"{WHAT} liefert für den Regionalschlüssel {ars} keine Einträge. Das ist fast sicher eine Störung "
             "und keine Stadt ohne Online-Dienste; es wird nichts übernommen. Später erneut versuchen."
         )
-    entries, warnings = _merge([_entry(record, where) for record, where in rows])
+    entries, warnings = _merge(rows)
     return FetchResult(entries=entries, pages=page, rows=len(rows), warnings=warnings)
 
 
 # --------------------------------------------------------------------------- formats
 
 
-def _kind(response: requests.Response, body: bytes) -> str:
+def _kind(response: Response, body: bytes) -> str:
     ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if ctype == "application/json" or ctype.endswith("+json"):
         return "json"

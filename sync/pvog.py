@@ -28,20 +28,18 @@ import datetime as dt
 import json
 import re
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-import requests
 import yaml
 
 from lotse.htmltext import html_to_markdown, safe_link
 
 from . import SyncError
 from .formats import decode_utf8
-from .http import DEFAULT_TIMEOUT, get
+from .http import Fetcher
 
 WHAT = "Das Leistungsverzeichnis (PVOG)"
 DEFAULT_SOURCE_TITLE = "Leistungsverzeichnis des Landes"  # data/lotse.yml pvog.quelle names the Land
@@ -49,6 +47,7 @@ MAX_CONCURRENT = 4  # the issue's bound: polite to a shared state service
 COLUMNS = ("ID-LB", "Leikaschlüssel", "Name", "Name2", "Updatedatum", "ID-OD", "Bezeichnung OD", "Links")
 REQUIRED_COLUMNS = ("ID-LB", "Leikaschlüssel", "Name", "Updatedatum")
 MAX_ROWS = 200_000  # a whole Land has a few ten thousand; more is a runaway export
+MAX_DETAIL_BYTES = 4 << 20  # per description; real ones are 5 to 50 kB
 MAX_MODULE_CHARS = 200_000  # one module's HTML; real ones are a few kB
 
 # Public code that reads the catalogue keeps rows whose ID-LB starts like this; other rows
@@ -155,13 +154,17 @@ def check_ars(ars: str) -> None:
         raise SyncError(f"„{ars}“ ist kein Amtlicher Regionalschlüssel: 12 Ziffern erwartet, etwa 147130000000 für Leipzig.")
 
 
-def fetch_catalogue(api_url: str, ars: str, session: requests.Session, *, timeout: float = DEFAULT_TIMEOUT) -> Catalogue:
+def fetch_catalogue(api_url: str, ars: str, fetcher: Fetcher) -> Catalogue:
+    """The region's catalogue; time and size bounded by ``fetcher`` and its budget (sync/http.py)."""
     check_ars(ars)
-    response, body = get(session, catalogue_url(api_url, ars), {"ars": ars}, timeout, WHAT)
+    response = fetcher.get(catalogue_url(api_url, ars), {"ars": ars})
+    body = response.body
     ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if ctype == "text/html" or body.lstrip()[:1] == b"<":
         raise SyncError(f"{WHAT} liefert eine HTML-Seite statt des Katalogs ({response.url}); vermutlich eine Wartungs- oder Fehlerseite.")
-    return parse_catalogue(body, ars)
+    catalogue = parse_catalogue(body, ars)
+    fetcher.budget.count_page(catalogue.rows, WHAT)
+    return catalogue
 
 
 def parse_catalogue(raw: bytes, ars: str = "") -> Catalogue:
@@ -260,19 +263,16 @@ def fetch_details(
     api_url: str,
     ars: str,
     ids: list[str],
-    session: requests.Session,
+    fetcher: Fetcher,
     *,
-    timeout: float = DEFAULT_TIMEOUT,
-    deadline: float | None = None,
     names: dict[str, str] | None = None,
     source_title: str = DEFAULT_SOURCE_TITLE,
     progress: Callable[[int], None] | None = None,
     workers: int = MAX_CONCURRENT,
 ) -> dict[str, Detail]:
-    """Descriptions for ``ids``, at most ``workers`` requests at once; the first fault stops all.
+    """Descriptions for ``ids``, at most ``workers`` (≤ 4) requests at once; the first fault stops all.
 
-    ``deadline`` (a :func:`time.monotonic` value) bounds the whole run: when it passes,
-    no further request starts and the run fails.
+    The fetcher's budget bounds the whole run (``--zeitlimit``): past it, no request starts.
     """
     url = detail_url(api_url, ars)
     stop = threading.Event()
@@ -281,12 +281,7 @@ def fetch_details(
     def one(id_lb: str) -> Detail:
         if stop.is_set():
             raise SyncError("abgebrochen")  # another request failed first; its message is reported
-        if deadline is not None and time.monotonic() > deadline:
-            raise SyncError(
-                f"Zeitlimit überschritten: {WHAT} hat nicht alle {len(ids)} Beschreibungen rechtzeitig geliefert "
-                f"({len(out)} erhalten). Später erneut versuchen oder das Zeitlimit erhöhen."
-            )
-        _response, body = get(session, url, {"q": id_lb}, timeout, WHAT)
+        body = fetcher.get(url, {"q": id_lb}).body
         return parse_detail(body, id_lb, (names or {}).get(id_lb), source_title)
 
     workers = max(1, min(workers, MAX_CONCURRENT))

@@ -24,8 +24,8 @@ import yaml
 
 from . import SyncError
 from .cli import Progress, emit, finish, valid_start
-from .http import make_session
-from .pvog import (DEFAULT_SOURCE_TITLE, Catalogue, Detail, Match, fetch_catalogue, fetch_details, id_lb_key, match,
+from .http import Budget, Fetcher
+from .pvog import (DEFAULT_SOURCE_TITLE, MAX_DETAIL_BYTES, WHAT, Catalogue, Detail, Match, fetch_catalogue, fetch_details, id_lb_key, match,
                    render)
 from .state import load_state, render_state, state_path
 from .writer import RecordWriter
@@ -36,7 +36,6 @@ FOLDER = "pvog"
 
 def run_pvog(data_dir, ars, api_url, neue, dry_run, timeout, retries, zeitlimit, summary_file) -> None:
     started = time.monotonic()
-    deadline = started + zeitlimit
     dataset, ars = valid_start(data_dir, ars)
     settings = dataset.settings.get("pvog") or {}
     api_url = api_url or settings.get("api_url")
@@ -46,10 +45,14 @@ def run_pvog(data_dir, ars, api_url, neue, dry_run, timeout, retries, zeitlimit,
             "eintragen oder --api-url angeben."
         )
     source_title = settings.get("quelle") or DEFAULT_SOURCE_TITLE
-    session = make_session(retries=retries)
+    # The budget starts here, not at process start: loading the data is not the source's time.
+    budget = Budget(zeitlimit)
+    fetcher = Fetcher(WHAT, budget, timeout=timeout, retries=retries)
+    # A description is a few kB; a multi-megabyte one is a broken or hostile answer.
+    detail_fetcher = Fetcher(WHAT, budget, timeout=timeout, retries=retries, max_response_bytes=MAX_DETAIL_BYTES)
 
     click.echo("Katalog des Leistungsverzeichnisses abrufen …", err=True)
-    catalogue = fetch_catalogue(api_url, ars, session, timeout=timeout)
+    catalogue = fetch_catalogue(api_url, ars, fetcher)
     click.echo(f"  {catalogue.rows} Zeilen, {len(catalogue.services)} Leistungen", err=True)
 
     state_file = state_path(data_dir)
@@ -78,7 +81,7 @@ def run_pvog(data_dir, ars, api_url, neue, dry_run, timeout, retries, zeitlimit,
     details: dict[str, Detail] = {}
     if wanted:
         bar = Progress("Beschreibungen abrufen", len(wanted))
-        details = fetch_details(api_url, ars, wanted, session, timeout=timeout, deadline=deadline,
+        details = fetch_details(api_url, ars, wanted, detail_fetcher,
                                 names={i: catalogue.services[i].title for i in wanted}, source_title=source_title,
                                 progress=lambda n: bar.update(n))
         bar.done(f"{len(details)} Beschreibung(en)")

@@ -399,3 +399,25 @@ def test_source_file_without_service_is_a_validation_error(data, pvog):
     (data / "services" / "hund.yml").unlink()
     problems = [str(p) for p in load(data)[1]]
     assert any("pvog/hund.yml" in p and "keine Leistung data/services/hund.yml" in p for p in problems)
+
+
+def test_huge_description_changes_nothing(data, pvog):
+    huge = _detail(description="<p>" + "x" * (5 << 20) + "</p>")
+    pvog.details["B100019.LB.100003"] = (200, "application/json", huge, 0)
+    before = snapshot(data)
+    result = run(data, pvog)
+    assert result.exit_code == 1
+    assert "MiB" in result.stderr
+    assert snapshot(data) == before
+
+
+def test_overall_time_limit_stops_a_slow_source(data, pvog):
+    pvog.delay = 0.6  # every description; 10 of them, 4 at a time: at least 1.8 s
+    before = snapshot(data)
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["sync", "pvog", "--data", str(data), "--api-url", pvog.url, "--retries", "0",
+                                       "--timeout", "5", "--zeitlimit", "1"])
+    assert result.exit_code == 1
+    assert "Zeitlimit" in result.stderr
+    assert time.monotonic() - started < 5
+    assert snapshot(data) == before
