@@ -4,7 +4,8 @@
 id): ``id``, ``name``, ``leika``, ``url`` (page address relative to the site
 root), ``kanaele`` (channel types), ``digitalisierung``, ``zustaendig``, then
 every other field of the record as the editor wrote it, the full channel
-entries as ``kanaele_details`` and the computed ``lebenslagen``.
+entries as ``kanaele_details``, the computed ``lebenslagen`` and, where synced,
+``leistungsverzeichnis``: the state directory's texts from data/pvog/<id>.yml.
 
 ``api/leistungen.csv`` has one row per service; the columns the city council
 asked for on 20 May 2025 come first (availability, case numbers analog and
@@ -57,8 +58,12 @@ def service_object(ctx: SiteContext, sid: str, record: dict) -> dict:
     for key, value in record.items():
         if key not in HEADLINE:
             obj[key] = value
-    obj["kanaele_details"] = record["kanaele"]
+    obj["kanaele_details"] = record.get("kanaele") or []
     obj["lebenslagen"] = ctx.dataset.lebenslagen_of(sid)
+    pvog = ctx.dataset.pvog_of(sid)
+    if pvog:
+        # The state directory's texts, as synced (Markdown); a record's own fields above win on the page.
+        obj["leistungsverzeichnis"] = {k: v for k, v in pvog.items() if k != "id"}
     return obj
 
 
