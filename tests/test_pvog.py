@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -421,3 +422,51 @@ def test_overall_time_limit_stops_a_slow_source(data, pvog):
     assert "Zeitlimit" in result.stderr
     assert time.monotonic() - started < 5
     assert snapshot(data) == before
+
+
+# ---------------------------------------------------------------------------- --neue
+
+
+def test_neue_creates_unreviewed_records_that_validate_and_build(data, pvog, tmp_path):
+    result = run(data, pvog, "--neue")
+    assert result.exit_code == 0, result.output
+    assert [str(p) for p in load(data)[1]] == []
+    created = sorted(p.stem for p in (data / "services").glob("*.yml") if "herkunft: pvog" in p.read_text(encoding="utf-8"))
+    # 31 services in the region: 10 matched by key, 1 second description of a matched key (not new), 20 new
+    assert len(created) == 20
+    assert "foerderung-energieeffizient-sanieren-beantragen" in created and "fundsache-abholen" in created
+    record = yaml.safe_load((data / "services" / "parkerleichterung-beantragen.yml").read_text(encoding="utf-8"))
+    assert record["herkunft"] == "pvog" and record["geprueft"] is False and record["leika"] == "99900000001000"
+    assert record["kurzbeschreibung"].startswith("Parkerleichterung beantragen: So geht es in der Stadt.")
+    assert "zustaendig" not in record and "kanaele" not in record  # never guessed
+    assert (data / "pvog" / "parkerleichterung-beantragen.yml").is_file()
+    assert "### Neu angelegt, noch nicht geprüft (20)" in result.stdout
+    # a second run creates nothing more and fetches nothing
+    first = snapshot(data)
+    pvog.log.clear()
+    again = run(data, pvog, "--neue")
+    assert again.exit_code == 0, again.output
+    assert snapshot(data) == first and pvog.detail_requests() == []
+
+    from lotse.site.build import build_site
+
+    site = build_site(data, tmp_path / "site")
+    page = (site / "leistungen" / "parkerleichterung-beantragen" / "index.html").read_text(encoding="utf-8")
+    assert "Noch nicht von der Stadt geprüft." in page
+    assert "Personalausweis" in page.split('id="unterlagen"', 1)[1]  # the state's text answers
+    review = (site / "mitmachen" / "pruefen" / "index.html").read_text(encoding="utf-8")
+    assert review.count("<tr><th scope=\"row\">") == 20
+    assert "data/services/parkerleichterung-beantragen.yml" in review
+    assert "zustaendig, kanaele, zielgruppe, digitalisierung" in review
+    # unreviewed records are not in the city's figures
+    start = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"Alle Leistungen</th><td>12</td>", start)
+
+
+def test_an_unreviewed_record_needs_its_fields_once_reviewed(data, pvog):
+    assert run(data, pvog, "--neue").exit_code == 0
+    path = data / "services" / "parkerleichterung-beantragen.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("geprueft: false", "geprueft: true"), encoding="utf-8")
+    problems = [p.message for p in load(data)[1]]
+    assert any("Pflichtfeld „zustaendig“" in m for m in problems)
+    assert any("Pflichtfeld „kanaele“" in m for m in problems)

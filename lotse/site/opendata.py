@@ -52,8 +52,8 @@ def service_object(ctx: SiteContext, sid: str, record: dict) -> dict:
         "leika": record.get("leika"),
         "url": ctx.url("leistung", sid),
         "kanaele": ctx.dataset.channel_types(record),
-        "digitalisierung": record["digitalisierung"],
-        "zustaendig": record["zustaendig"],
+        "digitalisierung": record.get("digitalisierung"),
+        "zustaendig": record.get("zustaendig"),
     }
     for key, value in record.items():
         if key not in HEADLINE:
@@ -91,7 +91,7 @@ def csv_row(ctx: SiteContext, sid: str, record: dict) -> dict:
     return {
         "name": record["name"],
         "leika": record.get("leika"),
-        "digitalisierung": record["digitalisierung"],
+        "digitalisierung": record.get("digitalisierung"),
         "kennzahlen_jahr": latest.get("jahr"),
         "faelle_analog": latest.get("faelle_analog"),
         "faelle_digital": latest.get("faelle_digital"),
@@ -107,8 +107,8 @@ def csv_row(ctx: SiteContext, sid: str, record: dict) -> dict:
         "url": ctx.url("leistung", sid),
         "kanaele": " ".join(ctx.dataset.channel_types(record)),
         "online_gruppe": ctx.online_group(record),
-        "zustaendig": record["zustaendig"],
-        "zielgruppe": " ".join(record["zielgruppe"]),
+        "zustaendig": record.get("zustaendig"),
+        "zielgruppe": " ".join(record.get("zielgruppe") or []),
         "amt24_id": record.get("amt24_id"),
         "ozg_id": ozg.get("id"),
         "ozg_name": ozg.get("name"),

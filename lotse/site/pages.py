@@ -36,6 +36,7 @@ STEP_KIND = {
     "eine-von": ("oder", "Eine dieser Leistungen genügt."),
     "optional": ("und", "Dieser Schritt ist optional: nur bei Bedarf."),
 }
+REVIEW_URL = "mitmachen/pruefen/"  # editors' list of unreviewed records from the state directory
 # Trust levels of an online service's login as words; codes the source uses are shown as they are.
 TRUST_LEVELS = {"niedrig": "niedrig", "basisregistrierung": "Basisregistrierung", "substantiell": "substantiell", "hoch": "hoch"}
 BUENDEL_STATUS = {"geplant": "geplant", "pilot": "im Pilotbetrieb", "produktiv": "in Betrieb", "eingestellt": "eingestellt"}
@@ -55,6 +56,7 @@ def files(ctx: SiteContext) -> Iterator[GeneratedFile]:
     yield pages.kanaele_index()
     for typ in CHANNEL_TYPES:
         yield pages.kanal(typ)
+    yield pages.pruefen()
 
 
 # --------------------------------------------------------------------------- shared blocks
@@ -186,7 +188,8 @@ class _Pages:
             return "<p>Keine.</p>"
         items = []
         for sid in sids:
-            extra = (" " + self.ctx.level_badge(self.ctx.service(sid)["digitalisierung"])) if with_level else ""
+            level = self.ctx.service(sid).get("digitalisierung")
+            extra = (" " + self.ctx.level_badge(level)) if with_level and level else ""
             items.append(f"<li>{self._service_item(to, sid, extra)}</li>")
         return f'<ul class="lotse-liste">{"".join(items)}</ul>'
 
@@ -657,11 +660,14 @@ class _Pages:
         offices: set[str] = set()
         for sid, service in ctx.services_sorted:
             types = ctx.dataset.channel_types(service)
-            offices.add(service["zustaendig"])
+            if service.get("zustaendig"):
+                offices.add(service["zustaendig"])
             groups.setdefault(text.initial(service["name"]), []).append(
-                f'<li data-kanal="{esc(" ".join(types))}" data-stufe="{esc(service["digitalisierung"])}" '
-                f'data-amt="{esc(service["zustaendig"])}" data-ziel="{esc(" ".join(service["zielgruppe"]))}">'
-                f'<a href="{to(ctx.url("leistung", sid))}">{esc(service["name"])}</a> {ctx.badges(service)}</li>')
+                f'<li data-kanal="{esc(" ".join(types))}" data-stufe="{esc(service.get("digitalisierung", ""))}" '
+                f'data-amt="{esc(service.get("zustaendig", ""))}" data-ziel="{esc(" ".join(service.get("zielgruppe") or []))}">'
+                f'<a href="{to(ctx.url("leistung", sid))}">{esc(service["name"])}</a> {ctx.badges(service)}'
+                + (' <span class="lotse-klein">(noch nicht von der Stadt geprüft)</span>' if service.get("geprueft") is False else "")
+                + "</li>")
         letters = sorted(groups, key=lambda l: (l == "#", l))
         total = len(ctx.services_sorted)
         jump = "".join(f'<li><a href="#buchstabe-{"0" if l == "#" else l.lower()}">{esc(l)}</a></li>' for l in letters)
@@ -753,7 +759,7 @@ class _Pages:
             for i, sid in enumerate(sids):
                 service = ctx.service(sid)
                 join = f'<span class="lotse-verbinder">{word}</span> ' if i else ""
-                extern = self._extern_note(service["zustaendig"])
+                extern = self._extern_note(service.get("zustaendig"))
                 items.append(f'<li>{join}{self._service_item(to, sid)}{" " + extern if extern else ""}</li>')
             out.append(f'<ul class="lotse-schritt__leistungen">{"".join(items)}</ul></li>')
         out.append("</ol>")
@@ -810,8 +816,8 @@ class _Pages:
                             for c in sorted(children, key=lambda c: text.sort_key(self._amt_name(c))))
             out.append(f'<h2 id="stellen">Dazu gehören</h2><ul>{items}</ul>')
         all_ids = self.ds.services_of(amt_id)
-        responsible = self._sorted_ids([s for s in all_ids if ctx.service(s)["zustaendig"] == amt_id])
-        counters = self._sorted_ids([s for s in all_ids if ctx.service(s)["zustaendig"] != amt_id])
+        responsible = self._sorted_ids([s for s in all_ids if ctx.service(s).get("zustaendig") == amt_id])
+        counters = self._sorted_ids([s for s in all_ids if ctx.service(s).get("zustaendig") != amt_id])
         out.append(f'<h2 id="leistungen">Leistungen ({len(responsible)})</h2>')
         out.append(self._service_list(to, responsible, with_level=True))
         if counters:
@@ -819,6 +825,41 @@ class _Pages:
             out.append(self._service_list(to, counters))
         out.append(stand_quelle(amt))
         return GeneratedFile.page(url, amt["name"], "".join(out), hide=list(HIDE))
+
+    # -- review ------------------------------------------------------------------
+
+    def pruefen(self) -> GeneratedFile:
+        """One page for editors: every record `lotse sync pvog --neue` created that nobody has reviewed."""
+        ctx = self.ctx
+        url = REVIEW_URL
+        to = ctx.linker(url)
+        rows = []
+        for sid, service in ctx.services_sorted:
+            if service.get("geprueft") is not False:
+                continue
+            pvog = ctx.dataset.pvog_of(sid) or {}
+            missing = [f for f in ("zustaendig", "kanaele", "zielgruppe", "digitalisierung") if not service.get(f)]
+            rows.append(f'<tr><th scope="row"><a href="{to(ctx.url("leistung", sid))}">{esc(service["name"])}</a></th>'
+                        f'<td><code>data/services/{esc(sid)}.yml</code></td><td>{esc(service.get("leika", "–"))}</td>'
+                        f'<td>{esc(pvog.get("id_lb", "–"))}</td><td>{esc(text.date(pvog.get("stand")))}</td>'
+                        f'<td>{esc(", ".join(missing) or "–")}</td></tr>')
+        intro = ('<p class="lotse-lead">Einträge, die der Abgleich mit dem Leistungsverzeichnis des Landes '
+                 '(<code>lotse sync pvog --neue</code>) angelegt hat und die noch niemand in der Stadt geprüft hat.</p>'
+                 '<p>Ihre Seiten sagen deutlich „Noch nicht von der Stadt geprüft“, und sie zählen in keiner Zahl der Stadt mit. '
+                 'Zum Prüfen: Texte auf der Seite lesen, in der Datei die fehlenden Felder ergänzen (zuständige Stelle, Wege, '
+                 'Zielgruppe, Digitalisierungsgrad), dann <code>geprueft: true</code> setzen oder die Zeile löschen, und '
+                 '<code>lotse validate</code> ausführen. Gehört die Leistung nicht ins Verzeichnis, die Datei in '
+                 '<code>data/services/</code> und die gleichnamige in <code>data/pvog/</code> löschen.</p>')
+        if rows:
+            table = ('<div class="lotse-tabelle"><table><caption>Noch nicht geprüft: ' + text.number(len(rows)) + '</caption>'
+                     '<thead><tr><th scope="col">Leistung</th><th scope="col">Datei</th><th scope="col">LeiKa-Schlüssel</th>'
+                     '<th scope="col">ID im Leistungsverzeichnis</th><th scope="col">Stand der Quelle</th><th scope="col">Fehlt noch</th></tr></thead>'
+                     f'<tbody>{"".join(rows)}</tbody></table></div>')
+        else:
+            table = "<p>Derzeit ist nichts zu prüfen.</p>"
+        html = (breadcrumb(to, [("Start", ""), ("Zu prüfen", None)]) + "<h1>Zu prüfen: Einträge aus dem Leistungsverzeichnis</h1>"
+                + intro + table)
+        return GeneratedFile.page(url, "Zu prüfen", html, description="Einträge aus dem Leistungsverzeichnis, die die Stadt noch prüfen muss.", hide=list(HIDE))
 
     # -- channels ----------------------------------------------------------------
 
