@@ -470,3 +470,20 @@ def test_an_unreviewed_record_needs_its_fields_once_reviewed(data, pvog):
     problems = [p.message for p in load(data)[1]]
     assert any("Pflichtfeld „zustaendig“" in m for m in problems)
     assert any("Pflichtfeld „kanaele“" in m for m in problems)
+
+
+def test_search_finds_state_texts_without_outranking_titles(data, pvog):
+    from lotse.search import index as search_index, query
+
+    # a record whose title says "Wohnungsgeberbestätigung"; the Wohnsitz record has it only in the state's text
+    write_yaml(data / "services" / "wohnungsgeberbestaetigung.yml",
+               mini_service("wohnungsgeberbestaetigung", name="Wohnungsgeberbestätigung ausstellen"))
+    assert run(data, pvog).exit_code == 0
+    ds, problems = load(data)
+    assert not problems
+    payload, entries = search_index.build(ds)
+    idx = query.load_index(json.loads(search_index.dumps(payload)))
+    found = [entries[int(ref)]["u"].split("/")[1] for ref, _ in query.run(idx, "Wohnungsgeberbestätigung")]
+    assert found[:2] == ["wohnungsgeberbestaetigung", "wohnsitz"]
+    # the state's synonyms are searched too
+    assert "wohnsitz" in [entries[int(ref)]["u"].split("/")[1] for ref, _ in query.run(idx, "Ummeldung")]
