@@ -577,7 +577,8 @@ HEADER = (
 KEY_ORDER = ("id", "id_lb", "name", "leika", "stand", "quelle", "module", "onlinedienste", "synonyme")
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter where available (ten times faster for 6,000 files), same output.
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     pass
 
 
