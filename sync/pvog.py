@@ -30,8 +30,9 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import yaml
 
@@ -278,37 +279,32 @@ def fetch_details(
     stop = threading.Event()
     out: dict[str, Detail] = {}
 
-    def one(id_lb: str) -> Detail:
+    # The threads only wait for the network; parsing (CPU, under the GIL) happens here in the
+    # calling thread while they fetch, so four requests stay in flight all the time.
+    def one(id_lb: str) -> bytes:
         if stop.is_set():
             raise SyncError("abgebrochen")  # another request failed first; its message is reported
-        body = fetcher.get(url, {"q": id_lb}).body
-        return parse_detail(body, id_lb, (names or {}).get(id_lb), source_title)
+        return fetcher.get(url, {"q": id_lb}).body
 
     workers = max(1, min(workers, MAX_CONCURRENT))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pvog") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pvog")
+    try:
         pending = {pool.submit(one, id_lb): id_lb for id_lb in ids}
-        first_error: BaseException | None = None
         while pending:
-            done, _ = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in done:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: id_lb_key(pending[f])):
                 id_lb = pending.pop(future)
-                if future.cancelled():
-                    continue
-                exc = future.exception()
-                if exc is not None:
-                    if first_error is None:
-                        first_error = exc
-                        stop.set()
-                        for other in pending:
-                            other.cancel()
-                    continue
-                out[id_lb] = future.result()
+                body = future.result()  # a SyncError of the request propagates
+                out[id_lb] = parse_detail(body, id_lb, (names or {}).get(id_lb), source_title)
                 if progress:
                     progress(1)
-        if first_error is not None:
-            if isinstance(first_error, SyncError):
-                raise first_error
-            raise SyncError(f"{WHAT}: Abruf der Beschreibungen fehlgeschlagen ({type(first_error).__name__}: {first_error}).")
+    except BaseException as exc:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(exc, (SyncError, KeyboardInterrupt)):
+            raise
+        raise SyncError(f"{WHAT}: Abruf der Beschreibungen fehlgeschlagen ({type(exc).__name__}: {exc}).") from None
+    pool.shutdown(wait=True)
     return out
 
 
@@ -490,7 +486,14 @@ def _html(value, where: str) -> str:
         raise SyncError(f"{where}: ein Text ist {_kind(value)} statt Text.")
     if len(value) > MAX_MODULE_CHARS:
         raise SyncError(f"{where}: ein Text ist länger als {MAX_MODULE_CHARS} Zeichen; das ist keine Leistungsbeschreibung.")
-    return html_to_markdown(value)
+    return _markdown(value)
+
+
+@lru_cache(maxsize=8192)
+def _markdown(html: str) -> str:
+    # The state's editors reuse texts across services ("Widerspruch", fee tables); converting
+    # each once saves most of the CPU of a first sync of a whole region.
+    return html_to_markdown(html)
 
 
 def _links(value, where: str) -> list[dict]:
