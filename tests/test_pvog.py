@@ -487,3 +487,15 @@ def test_search_finds_state_texts_without_outranking_titles(data, pvog):
     assert found[:2] == ["wohnungsgeberbestaetigung", "wohnsitz"]
     # the state's synonyms are searched too
     assert "wohnsitz" in [entries[int(ref)]["u"].split("/")[1] for ref, _ in query.run(idx, "Ummeldung")]
+
+
+def test_nightly_workflow_runs_pvog_after_ozg_into_the_same_pull_request():
+    workflow = yaml.safe_load((Path(__file__).resolve().parent.parent / ".github" / "workflows" / "sync.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["sync"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    ozg = next(i for i, r in enumerate(runs) if "lotse sync ozg" in r)
+    pvog = next(i for i, r in enumerate(runs) if "lotse sync pvog" in r)
+    pr = next(i for i, s in enumerate(steps) if "create-pull-request" in s.get("uses", ""))
+    assert ozg < pvog < pr
+    assert "sync-summary.md" in runs[pvog]  # its summary joins the one pull request text
+    assert "data/pvog/*.yml" in steps[pr]["with"]["add-paths"]
