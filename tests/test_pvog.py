@@ -499,3 +499,18 @@ def test_nightly_workflow_runs_pvog_after_ozg_into_the_same_pull_request():
     assert ozg < pvog < pr
     assert "sync-summary.md" in runs[pvog]  # its summary joins the one pull request text
     assert "data/pvog/*.yml" in steps[pr]["with"]["add-paths"]
+
+
+def test_dry_run_of_the_shipped_data_against_the_fixture_region(pvog):
+    """The real data/ against the invented fixture region: a diff is printed, nothing changes."""
+    shipped = Path(__file__).resolve().parent.parent / "data"
+    before = snapshot(shipped)
+    result = CliRunner().invoke(main, ["sync", "pvog", "--data", str(shipped), "--api-url", pvog.url, "--retries", "0", "--dry-run", "--neue"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert snapshot(shipped) == before
+    assert not (shipped / "pvog").exists()
+    out = result.stdout
+    assert "--- /dev/null\n+++ b/pvog/wohnsitz-anmelden.yml\n" in out
+    assert "+quelle:\n+  titel: Leistungsverzeichnis Sachsen\n" in out
+    assert "Probelauf (--dry-run): nichts geschrieben." in out
