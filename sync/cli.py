@@ -142,7 +142,7 @@ def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_
     emit(text, summary_file)
 
 
-def valid_start(data_dir, ars: str | None):
+def valid_start(data_dir, ars: str | None, collections=None):
     """The loaded data folder and the ARS to sync, or a :class:`SyncError`.
 
     Every sync starts only from valid data: then the result needs checking only where it changed.
@@ -150,7 +150,7 @@ def valid_start(data_dir, ars: str | None):
     if not Path(data_dir).is_dir():
         raise SyncError(f"Der Datenordner {data_dir} existiert nicht. Mit --data DIR einen anderen Ordner angeben.")
     click.echo("Daten prüfen (lotse validate) …", err=True)
-    dataset, problems = load(data_dir)
+    dataset, problems = load(data_dir) if collections is None else load(data_dir, collections=collections)
     if problems:
         listed = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  … und {len(problems) - 50} weitere" if len(problems) > 50 else ""

@@ -493,7 +493,16 @@ def _html(value, where: str) -> str:
 def _markdown(html: str) -> str:
     # The state's editors reuse texts across services ("Widerspruch", fee tables); converting
     # each once saves most of the CPU of a first sync of a whole region.
+    if _PLAIN.fullmatch(html) and html.replace("\t", " ").isprintable():
+        # One line of plain text (a fee "26,00 EUR", a deadline title): what html_to_markdown
+        # returns for it, without parsing HTML; tests/test_pvog.py compares both on many strings.
+        return _SPACES.sub(" ", html).strip()
     return html_to_markdown(html)
+
+
+# No markup, no entity, nothing Markdown would escape or read as syntax, no line break.
+_PLAIN = re.compile(r"[^<>&*_\\`#\[\]|~=+\-!\n\r]*")
+_SPACES = re.compile(r"[ \t]+")
 
 
 def _links(value, where: str) -> list[dict]:

@@ -22,6 +22,8 @@ from pathlib import Path
 import click
 import yaml
 
+from lotse.dataset import COLLECTIONS
+
 from . import SyncError
 from .cli import Progress, emit, finish, valid_start
 from .http import Budget, Fetcher
@@ -36,7 +38,9 @@ FOLDER = "pvog"
 
 def run_pvog(data_dir, ars, api_url, neue, dry_run, timeout, retries, zeitlimit, summary_file) -> None:
     started = time.monotonic()
-    dataset, ars = valid_start(data_dir, ars)
+    # data/pvog/ is this sync's own output: it is not read back (for 6,000 services that would
+    # cost seconds every night); which description a record has comes from the state file.
+    dataset, ars = valid_start(data_dir, ars, collections=[c for c in COLLECTIONS if c.kind != "pvog"])
     settings = dataset.settings.get("pvog") or {}
     api_url = api_url or settings.get("api_url")
     if not api_url:
@@ -65,9 +69,8 @@ def run_pvog(data_dir, ars, api_url, neue, dry_run, timeout, retries, zeitlimit,
     to_fetch: list[Match] = []
     for m in matches:
         prev = old_section.get(m.service_id) if isinstance(old_section.get(m.service_id), dict) else {}
-        existing = dataset.pvog.get(m.service_id)
         if (prev.get("id_lb") != m.id_lb or prev.get("updatedatum") != catalogue.services[m.id_lb].updatedatum
-                or existing is None or existing.data.get("id_lb") != m.id_lb):
+                or not (Path(data_dir) / FOLDER / f"{m.service_id}.yml").is_file()):
             to_fetch.append(m)
 
     new_ids: list[str] = []
@@ -218,7 +221,7 @@ def summary(ars, api_url, catalogue: Catalogue, records, matches, unmatched, to_
     if unmatched:
         lines += ["", f"### Ohne Beschreibung im Leistungsverzeichnis ({len(unmatched)})", ""]
         for sid in unmatched:
-            has = " (Datei in pvog/ bleibt, bis sie gelöscht wird)" if sid in dataset.pvog else ""
+            has = " (Datei in pvog/ bleibt, bis sie gelöscht wird)" if (Path(dataset.root) / FOLDER / f"{sid}.yml").is_file() else ""
             lines.append(f"- `{sid}` (LeiKa {records[sid].get('leika') or '–'}){has}")
     unknown: dict[str, int] = {}
     placeholders = 0

@@ -514,3 +514,16 @@ def test_dry_run_of_the_shipped_data_against_the_fixture_region(pvog):
     assert "--- /dev/null\n+++ b/pvog/wohnsitz-anmelden.yml\n" in out
     assert "+quelle:\n+  titel: Leistungsverzeichnis Sachsen\n" in out
     assert "Probelauf (--dry-run): nichts geschrieben." in out
+
+
+def test_plain_text_shortcut_equals_the_html_conversion():
+    import random
+
+    from lotse.htmltext import html_to_markdown
+    from sync.pvog import _markdown
+
+    rng = random.Random(5)
+    alphabet = list("abcäöüß ÄÖÜ.,:;()/€%'\"„“\t\xa0 0123456789\f\v\u2028\x85*_<>&#[]\n") + ["1. ", " 2)", "EUR", "§ 5", "–", "Abs.", "- ", "<p>", "&amp;"]
+    for _ in range(5000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert _markdown(value) == html_to_markdown(value), repr(value)

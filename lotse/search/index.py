@@ -69,6 +69,7 @@ def _raw_texts(ds: Dataset) -> list[str]:
 
 PVOG_SEARCH_MODULES = ("kurzinfo", "voraussetzungen", "unterlagen")
 PVOG_TERMS = 30
+PVOG_CHARS = 600
 
 
 def _unique(items) -> list[str]:
@@ -125,6 +126,8 @@ def documents(ds: Dataset) -> list[SearchDoc]:
             known = {t for code in ("n", "s", "t", "w", "b") for t in sd.fields.get(code, [])}
             module = pvog.get("module") or {}
             text_ = " ".join((module.get(m) or {}).get("text", "") for m in PVOG_SEARCH_MODULES)
+            if len(text_) > PVOG_CHARS:  # only the first terms are kept: stemming the rest is wasted time
+                text_ = text_[:PVOG_CHARS].rsplit(" ", 1)[0]
             sd.fields["x"] = [t for t in _unique(terms(text_)) if t not in known][:PVOG_TERMS]
         sd.meta = {
             "c": ds.channel_types(d),
