@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import re
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -277,34 +277,45 @@ def fetch_details(
     """
     url = detail_url(api_url, ars)
     stop = threading.Event()
-    out: dict[str, Detail] = {}
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    results: queue.SimpleQueue = queue.SimpleQueue()
+    for id_lb in ids:
+        todo.put(id_lb)
 
     # The threads only wait for the network; parsing (CPU, under the GIL) happens here in the
-    # calling thread while they fetch, so four requests stay in flight all the time.
-    def one(id_lb: str) -> bytes:
-        if stop.is_set():
-            raise SyncError("abgebrochen")  # another request failed first; its message is reported
-        return fetcher.get(url, {"q": id_lb}).body
+    # calling thread meanwhile, so four requests stay in flight all the time. Plain queues,
+    # not one future per description: waiting on 6,000 futures costs time quadratic in them.
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                id_lb = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results.put((id_lb, fetcher.get(url, {"q": id_lb}).body, None))
+            except BaseException as exc:  # handed to the calling thread, which reports it
+                results.put((id_lb, None, exc))
+                return
 
-    workers = max(1, min(workers, MAX_CONCURRENT))
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pvog")
+    workers = max(1, min(workers, MAX_CONCURRENT, len(ids) or 1))
+    threads = [threading.Thread(target=worker, name=f"pvog-{i}", daemon=True) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    out: dict[str, Detail] = {}
     try:
-        pending = {pool.submit(one, id_lb): id_lb for id_lb in ids}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: id_lb_key(pending[f])):
-                id_lb = pending.pop(future)
-                body = future.result()  # a SyncError of the request propagates
-                out[id_lb] = parse_detail(body, id_lb, (names or {}).get(id_lb), source_title)
-                if progress:
-                    progress(1)
-    except BaseException as exc:
+        while len(out) < len(ids):
+            id_lb, body, exc = results.get()
+            if exc is not None:
+                if isinstance(exc, SyncError):
+                    raise exc
+                raise SyncError(f"{WHAT}: Abruf der Beschreibung {id_lb} fehlgeschlagen ({type(exc).__name__}: {exc}).")
+            out[id_lb] = parse_detail(body, id_lb, (names or {}).get(id_lb), source_title)
+            if progress:
+                progress(1)
+    finally:
         stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
-        if isinstance(exc, (SyncError, KeyboardInterrupt)):
-            raise
-        raise SyncError(f"{WHAT}: Abruf der Beschreibungen fehlgeschlagen ({type(exc).__name__}: {exc}).") from None
-    pool.shutdown(wait=True)
+        for thread in threads:
+            thread.join()
     return out
 
 
