@@ -642,3 +642,34 @@ def test_results_page_starts_the_search_in_its_head(built_site):
         assert (folder / name).is_file(), name
     assert head.index("lotseSucheStart") < head.index('rel="stylesheet"')
     assert "lotseSucheStart" not in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_simple_markdown_shortcut_equals_python_markdown():
+    """The shortcut for plain paragraphs and flat lists must return exactly what Python-Markdown does."""
+    import random
+
+    from lotse.site.text import MarkdownRenderer, simple_markdown
+
+    renderer = MarkdownRenderer()
+
+    def reference(value: str) -> str:
+        renderer._md.reset()
+        return renderer._md.convert(value)
+
+    pieces = ["- ", "1. ", "2. ", "10. ", "a", "Wort", " ", "  ", "\n", "\n\n", "\n\n\n", ":", ".", ",", "(", "\"", "€", "§",
+              "-", "--", "- - -", "1)", "* ", "+ ", "    ", "x-y", "2 Fotos", "ä", "\xa0", "=", "==", "\n- ", "\n1. ", "**", "[x](y)", "<b>", "#"]
+    rng = random.Random(3)
+    shortcut = 0
+    for _ in range(30000):
+        value = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 16)))
+        fast = simple_markdown(value)
+        if fast is not None:
+            shortcut += 1
+            assert fast == reference(value), repr(value)
+    assert shortcut > 1000  # the shortcut is really taken
+    ds = load_valid(DATA)
+    for doc in ds.leistungen.values():
+        for key in ("beschreibung", "hinweise"):
+            value = doc.data.get(key)
+            if value and simple_markdown(value) is not None:
+                assert simple_markdown(value) == reference(value), (doc.path, key)
