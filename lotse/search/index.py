@@ -68,8 +68,8 @@ def _raw_texts(ds: Dataset) -> list[str]:
 
 
 PVOG_SEARCH_MODULES = ("kurzinfo", "voraussetzungen", "unterlagen")
-PVOG_TERMS = 30
-PVOG_CHARS = 600
+PVOG_TERMS = 15
+PVOG_CHARS = 400
 
 
 def _unique(items) -> list[str]:
