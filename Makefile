@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test install validate serve bench clean
+.PHONY: site test install install-locked validate serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make install-locked: what the workflows run: exact versions with hashes from requirements.lock
+## (pip --require-hashes; no unpinned pip upgrade, no build isolation fetching setuptools), then Lotse itself
+install-locked:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 
 ## make site: install, validate data/, build the site into site/
 site: $(STAMP)

@@ -21,10 +21,23 @@ DATA_OPTION = click.option(
 )
 
 
+def inert(text: str) -> str:
+    """``text`` with no line that GitHub Actions would run as a workflow command.
+
+    The runner treats every output line whose start (after whitespace) is ``::`` or
+    ``##[`` as a command, on stdout and stderr alike, whatever printed it. Messages
+    quote data (a value, a file name), so a value "x\\n::error ..." would otherwise
+    become an annotation (or worse, ``::add-mask``/``::stop-commands``). A zero-width
+    space in front keeps the line readable and inert.
+    """
+    lines = text.splitlines(keepends=True)
+    return "".join("\u200b" + line if line.lstrip().startswith(("::", "##[")) else line for line in lines)
+
+
 def report_problems(problems) -> None:
     """Print problems one per line and a German summary, for every command."""
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(inert(str(problem)))
     files = len({p.path for p in problems})
     click.echo(f"{len(problems)} Problem(e) in {files} Datei(en). Bitte beheben und erneut „lotse validate“ ausführen.", err=True)
 
@@ -108,7 +121,7 @@ def validate(data_dir: Path, fix: bool, output_format: str):
         from .fix import fix_data
 
         for line in fix_data(data_dir):
-            click.echo(line)
+            click.echo(inert(line))
     ds, problems = load(data_dir)
     if problems:
         if output_format == "github":

@@ -65,6 +65,38 @@ class _Unsupported(Exception):
     pass
 
 
+def python_pattern(pattern: str) -> re.Pattern:
+    """A JSON Schema (ECMA-262) pattern compiled with ECMA's meaning of ``$`` and ``\\d``.
+
+    In Python ``$`` also matches before a trailing newline (``"99115005104000\\n"``
+    passed ``^99\\d{12}$``) and ``\\d`` matches any Unicode digit; in the schema's own
+    dialect, and so in every editor plugin, ``$`` is the end of the text and ``\\d``
+    is 0-9. Both the pre-check and the validator use this translation.
+    """
+    out = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            pair = pattern[i:i + 2]
+            if pair == "\\d":
+                out.append("0-9" if in_class else "[0-9]")
+            else:
+                out.append(pair)
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
+
+
 class Compiler:
     """Turns the schemas in one folder into check functions, resolving ``$ref`` between files."""
 
@@ -170,7 +202,7 @@ class Compiler:
         return lambda v: isinstance(v, str) and v == value
 
     def _kw_pattern(self, value, schema, base):
-        search = re.compile(value).search
+        search = python_pattern(value).search
         return lambda v: not isinstance(v, str) or search(v) is not None
 
     def _kw_minLength(self, value, schema, base):

@@ -29,7 +29,7 @@ import yaml
 
 from .dataset import COLLECTIONS, Collection
 from .feldreferenz import Field, fields
-from .validator import IGNORED_FILES, field_name
+from .validator import IGNORED_FILES, _outside, field_name
 from .yamlload import YamlError, load_yaml_text
 
 try:
@@ -62,15 +62,22 @@ def fix_data(data_dir: Path | str) -> Iterator[str]:
 
 
 def _record_files(data_dir: Path, coll: Collection) -> list[Path]:
+    # Unreadable folders and symlinks out of the data folder are the validator's to report;
+    # --fix neither reads nor rewrites what such a link points to.
     if coll.file:
         path = data_dir / coll.file
-        return [path] if path.is_file() else []
+        return [path] if path.is_file() and not (path.is_symlink() and _outside(path, data_dir)) else []
     folder = data_dir / coll.folder
     if not folder.is_dir():
         return []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
     return [
-        p for p in sorted(folder.iterdir())
+        p for p in entries
         if p.is_file() and p.suffix in (".yml", ".yaml") and p.name not in IGNORED_FILES and not p.name.startswith(".")
+        and not (p.is_symlink() and _outside(p, data_dir))
     ]
 
 
@@ -84,6 +91,11 @@ def fix_file(path: Path, coll: Collection) -> list[str]:
     bom = ""
     if text.startswith("\ufeff"):
         bom, text = "\ufeff", text[1:]
+    # Old Mac files end lines with a bare CR. YAML reads them as line breaks, the steps
+    # below work on "\n": work on LF and give the file its own line ends back.
+    cr_only = "\r" in text and "\n" not in text
+    if cr_only:
+        text = text.replace("\r", "\n")
     messages: list[str] = []
     new = text
     for step in (_fix_line_ends, _fix_tabs, _fix_trailing_spaces, _fix_file_end, _fix_key_order):
@@ -92,7 +104,7 @@ def fix_file(path: Path, coll: Collection) -> list[str]:
             new = candidate
             messages += [f"{path}: {w}" for w in what]
     if new != text:
-        _write_atomic(path, bom + new)
+        _write_atomic(path, bom + (new.replace("\n", "\r") if cr_only else new))
     renamed = _fix_file_name(path, coll, new)
     if renamed:
         messages.append(renamed)
@@ -175,11 +187,19 @@ def _fix_tabs(text: str, coll) -> tuple[str, list[str]]:
     results = []
     for width in TAB_WIDTHS:
         candidate = "\n".join(_expand_indent(line, width) if i in tab_lines else line for i, line in enumerate(lines))
+        # A tab inside a | or > block is content, not indentation: those lines keep it.
+        content = _block_scalar_lines(candidate) & set(tab_lines)
+        if content:
+            fixed = [line for line in candidate.split("\n")]
+            for i in content:
+                fixed[i] = lines[i]
+            candidate = "\n".join(fixed)
         results.append((candidate, _data(candidate)))
     datas = [d for _, d in results]
     if datas[0] is None or any(d != datas[0] for d in datas):
         return text, []
-    where = ", ".join(str(i + 1) for i in tab_lines)
+    changed = [i for i in tab_lines if results[0][0].split("\n")[i] != lines[i]]
+    where = ", ".join(str(i + 1) for i in changed)
     return results[0][0], [f"Tabulatoren in der Einrückung durch Leerzeichen ersetzt (Zeile {where})."]
 
 
@@ -307,12 +327,9 @@ def _plan_mapping(node, spec: list[Field], lines, protected, where, top: bool, p
             ):
                 start -= 1
         starts.append(start)
-    if top:
-        end = len(lines)
-        if lines and lines[-1] == "":
-            end -= 1  # the empty string after the final newline is not a line of the file
-    else:
-        end = _last_content_line(lines, node.value[-1][1], protected) + 1
+    # Comments and blank lines after the last value stay at the end (at the top level
+    # they close the file, they do not describe the last key).
+    end = _last_content_line(lines, node.value[-1][1], protected) + 1
     chunks = [(starts[i], starts[i + 1] if i + 1 < len(starts) else end) for i in range(len(starts))]
     plans.append(_Plan(starts[0], end, chunks, order, marker_col, where))
 

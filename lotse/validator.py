@@ -68,8 +68,55 @@ def schema_validator(name: str) -> jsonschema.protocols.Validator:
     import jsonschema
 
     schema = load_schema(name)
-    cls = jsonschema.validators.validator_for(schema)
+    base = jsonschema.validators.validator_for(schema)
+    # jsonschema's uniqueItems falls back to comparing every pair when a list cannot be
+    # sorted (mixed types): one 256 KiB file then took minutes. Same semantics, linear.
+    cls = jsonschema.validators.extend(base, {"uniqueItems": _unique_items, "pattern": _pattern})
     return cls(schema, registry=_registry())
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str):
+    return fastschema.python_pattern(pattern)
+
+
+def _pattern(validator, pattern, instance, schema):
+    """``pattern`` with the schema dialect's ``$`` and ``\\d`` (see fastschema.python_pattern)."""
+    import jsonschema
+
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+
+
+def _unique_items(validator, unique, instance, schema):
+    import jsonschema
+
+    if unique and validator.is_type(instance, "array"):
+        seen = set()
+        for item in instance:
+            key = _identity(item)
+            if key in seen:
+                yield jsonschema.ValidationError("has non-unique elements")
+                return
+            seen.add(key)
+
+
+def _identity(value):
+    """A hashable stand-in with JSON Schema's equality: 1 == 1.0, but 1 != true, "1" != 1.
+
+    Depth is bounded by the loader's nesting limit (yamlload.MAX_DEPTH).
+    """
+    if isinstance(value, bool) or value is None:
+        return ("c", value)
+    if isinstance(value, (int, float)):
+        return ("n", value)  # Python already has 1 == 1.0 with equal hashes
+    if isinstance(value, str):
+        return ("s", value)
+    if isinstance(value, list):
+        return ("l", tuple(_identity(v) for v in value))
+    if isinstance(value, dict):
+        return ("d", frozenset((k, _identity(v)) for k, v in value.items()))
+    return ("o", repr(value))
 
 
 _TYPE_NAMES = {
@@ -110,17 +157,28 @@ def field_name(json_path) -> str:
     return out or "Eintrag"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
 def _short(value, limit: int = 60) -> str:
+    """A value quoted in a message: one line (control characters shown as \\n etc.), at most ``limit``."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = text[: limit * 4]
+    text = _CONTROL.sub(lambda m: json.dumps(m.group())[1:-1], text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _BAD_SCHEMES = re.compile(r"^\s*(javascript|data|vbscript|file):", re.I)
 
 
-def _schema_messages(err: jsonschema.ValidationError) -> list[tuple[tuple, str]]:
-    """Translate one jsonschema error into (json path, German message) pairs."""
+def _schema_messages(err: jsonschema.ValidationError, written: dict | None = None) -> list[tuple[tuple, str]]:
+    """Translate one jsonschema error into (json path, German message) pairs.
+
+    ``written`` maps paths to the text as written where YAML 1.1 read it as something
+    else (``04103`` -> 2115); messages then quote the editor's text, not YAML's reading.
+    """
     where = tuple(err.absolute_path)
+    raw = (written or {}).get(where)
     name = field_name(where)
     value = err.instance
     schema = err.schema if isinstance(err.schema, dict) else {}
@@ -155,13 +213,20 @@ def _schema_messages(err: jsonschema.ValidationError) -> list[tuple[tuple, str]]
         if "boolean" in expected and isinstance(value, str):
             hint = " Bitte true oder false schreiben (ohne Anführungszeichen)."
         if "string" in expected and isinstance(value, (int, float, bool)):
-            hint = " Tipp: den Wert in Anführungszeichen setzen, z. B. \"" + str(value).lower() + "\"."
+            if raw is not None:
+                read = json.dumps(value)
+                hint = f" Ohne Anführungszeichen liest YAML „{_short(raw)}“ als {read}. Bitte in Anführungszeichen setzen: \"{_short(raw)}\"."
+            else:
+                hint = " Tipp: den Wert in Anführungszeichen setzen, z. B. \"" + str(value).lower() + "\"."
         return [(where, f"„{name}“ muss {wanted} sein, ist aber {_type_of(value)}.{hint}")]
     if kind == "enum":
         allowed = [str(v) for v in err.validator_value]
-        guess = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
+        shown = raw if raw is not None else value
+        guess = difflib.get_close_matches(_short(shown, 200), allowed, n=1, cutoff=0.5)
         hint = f" Meinten Sie „{guess[0]}“?" if guess else ""
-        return [(where, f"„{name}“: „{_short(value)}“ ist nicht erlaubt. Erlaubt sind: {', '.join(allowed)}.{hint}")]
+        if raw is not None and raw in allowed:
+            hint = f" Ohne Anführungszeichen liest YAML „{raw}“ als {json.dumps(value)}; bitte in Anführungszeichen setzen: \"{raw}\"."
+        return [(where, f"„{name}“: „{_short(shown)}“ ist nicht erlaubt. Erlaubt sind: {', '.join(allowed)}.{hint}")]
     if kind == "pattern":
         pattern = err.validator_value
         if pattern.startswith("^https://") and isinstance(value, str):
@@ -206,7 +271,7 @@ def schema_problems(doc: Document, schema_name: str) -> list[Problem]:
         return []  # certainly valid; jsonschema below is only needed to explain errors
     out = []
     for err in schema_validator(schema_name).iter_errors(doc.data):
-        for where, message in _schema_messages(err):
+        for where, message in _schema_messages(err, doc.written):
             out.append(Problem(doc.path, doc.line_of(where), message))
     return out
 
@@ -244,9 +309,86 @@ def _get(data, where):
     return data
 
 
+@lru_cache(maxsize=1)
+def _markdown_fields() -> frozenset:
+    """Names of the properties whose schema says ``contentMediaType: text/markdown``."""
+    names = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                if isinstance(value, dict) and value.get("contentMediaType") == "text/markdown":
+                    names.add(key)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return frozenset(names)
+
+
+# Link targets in Markdown, in the three forms the renderer turns into links.
+_MD_TARGETS = (
+    re.compile(r"\]\(\s*<?([^)\s>]+)"),  # [Text](ziel)
+    re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>"),  # <https://…>
+    re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.M),  # [ref]: ziel
+)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+@lru_cache(maxsize=1)
+def _url_rule():
+    return _compiled(load_schema("common.schema.json")["$defs"]["url"]["pattern"])
+
+
+def _markdown_link_problems(doc: Document) -> list[Problem]:
+    """Web links in Markdown follow the rule of URL fields: https, with a full host name.
+
+    Without this, ``[x](http://127.0.0.1/)`` passed the validator and the link check
+    fetched it; the schema pattern for URL fields never saw it.
+    """
+    url_rule = _url_rule()
+    fields = _markdown_fields()
+    out = []
+
+    def walk(value, where):
+        # Markdown fields sit in records and their sections (buendel), never inside lists.
+        for key, item in value.items():
+            if isinstance(item, str):
+                if key in fields:
+                    check(item, where + (key,))
+            elif isinstance(item, dict):
+                walk(item, where + (key,))
+
+    def check(text, where):
+        if "](" not in text and "<" not in text and "]:" not in text:
+            return
+        for regex in _MD_TARGETS:
+            for match in regex.finditer(text):
+                target = match.group(1)
+                scheme = _SCHEME.match(target)
+                if not scheme or scheme.group(1).lower() not in ("http", "https"):
+                    # Relative links and mailto fetch nothing; javascript:, data: and the like
+                    # are removed by the site's sanitiser (lotse/site/text.py, tested in test_privacy).
+                    continue
+                if scheme.group(1).lower() == "https" and url_rule.search(target):
+                    continue
+                if scheme.group(1).lower() == "http":
+                    why = "ist unverschlüsselt. Nur https-Adressen sind erlaubt, wie in den Adressfeldern; bitte „https://“ schreiben."
+                else:
+                    why = "ist keine vollständige https-Adresse (Beispiel: https://amt24.sachsen.de/)."
+                out.append(Problem(doc.path, doc.line_of(where), f"„{field_name(where)}“: der Link „{_short(target)}“ {why}"))
+
+    walk(doc.data, ())
+    return out
+
+
 def record_problems(doc: Document, coll: Collection, today: dt.date) -> list[Problem]:
     data = doc.data
-    out: list[Problem] = []
+    out: list[Problem] = _markdown_link_problems(doc)
     if coll.folder:
         stem = Path(doc.path).stem
         rid = data.get("id")
@@ -300,14 +442,37 @@ def _service_rules(doc: Document) -> list[Problem]:
 # --------------------------------------------------------------------------- cross-record rules
 
 
-def _unknown_ref(doc, where, target_id, bucket, folder, what) -> Problem:
-    guess = difflib.get_close_matches(target_id, list(bucket), n=1, cutoff=0.6)
-    hint = f" Meinten Sie „{guess[0]}“?" if guess else f" Vorhandene Einträge stehen in data/{folder}/."
+# A suggestion compares the unknown id with every known one: with thousands of records
+# and thousands of unknown references that was minutes. The first few suggestions are
+# the useful ones (the rest are usually the same mistake again), so they are bounded.
+MAX_SUGGESTIONS = 50
+
+
+class _Suggestions:
+    def __init__(self, limit: int = MAX_SUGGESTIONS):
+        self.left = limit
+        self.memo: dict = {}
+
+    def __call__(self, target: str, bucket: dict) -> str | None:
+        key = (target, id(bucket))
+        if key not in self.memo:
+            if self.left <= 0:
+                return None
+            self.left -= 1
+            guess = difflib.get_close_matches(target[:200], list(bucket), n=1, cutoff=0.6)
+            self.memo[key] = guess[0] if guess else None
+        return self.memo[key]
+
+
+def _unknown_ref(doc, where, target_id, bucket, folder, what, suggest: _Suggestions) -> Problem:
+    guess = suggest(target_id, bucket)
+    hint = f" Meinten Sie „{guess}“?" if guess else f" Vorhandene Einträge stehen in data/{folder}/."
     return Problem(doc.path, doc.line_of(where), f"„{field_name(where)}“: {what} „{target_id}“ gibt es nicht (keine Datei data/{folder}/{target_id}.yml).{hint}")
 
 
 def cross_problems(ds: Dataset) -> list[Problem]:
     out: list[Problem] = []
+    suggest = _Suggestions()
     seen_leika: dict[str, Document] = {}
     seen_amt24: dict[str, Document] = {}
     for doc in ds.leistungen.values():
@@ -325,24 +490,24 @@ def cross_problems(ds: Dataset) -> list[Problem]:
                     seen[value] = doc
         zust = data.get("zustaendig")
         if isinstance(zust, str) and zust not in ds.aemter:
-            out.append(_unknown_ref(doc, ("zustaendig",), zust, ds.aemter, "aemter", "Die Stelle"))
+            out.append(_unknown_ref(doc, ("zustaendig",), zust, ds.aemter, "aemter", "Die Stelle", suggest))
         for i, kanal in enumerate(data.get("kanaele") or []):
             if isinstance(kanal, dict) and isinstance(kanal.get("amt"), str) and kanal["amt"] not in ds.aemter:
-                out.append(_unknown_ref(doc, ("kanaele", i, "amt"), kanal["amt"], ds.aemter, "aemter", "Die Stelle"))
+                out.append(_unknown_ref(doc, ("kanaele", i, "amt"), kanal["amt"], ds.aemter, "aemter", "Die Stelle", suggest))
     for doc in ds.lebenslagen.values():
         for i, schritt in enumerate(doc.data.get("schritte") or []):
             if not isinstance(schritt, dict):
                 continue
             for j, sid in enumerate(schritt.get("leistungen") or []):
                 if isinstance(sid, str) and sid not in ds.leistungen:
-                    out.append(_unknown_ref(doc, ("schritte", i, "leistungen", j), sid, ds.leistungen, "services", "Die Leistung"))
+                    out.append(_unknown_ref(doc, ("schritte", i, "leistungen", j), sid, ds.leistungen, "services", "Die Leistung", suggest))
     for doc in ds.aemter.values():
         parent = doc.data.get("uebergeordnet")
         if isinstance(parent, str):
             if parent == doc.data.get("id"):
                 out.append(Problem(doc.path, doc.line_of(("uebergeordnet",)), "„uebergeordnet“ verweist auf die Stelle selbst."))
             elif parent not in ds.aemter:
-                out.append(_unknown_ref(doc, ("uebergeordnet",), parent, ds.aemter, "aemter", "Die Stelle"))
+                out.append(_unknown_ref(doc, ("uebergeordnet",), parent, ds.aemter, "aemter", "Die Stelle", suggest))
     for sid, doc in ds.pvog.items():
         if sid not in ds.leistungen:
             out.append(Problem(doc.path, doc.line_of(("id",)), f"Zu dieser Datei gibt es keine Leistung data/services/{sid}.yml. Die Texte in data/pvog/ gehören immer zu einer Leistung gleicher Kennung; wurde die Leistung umbenannt oder gelöscht, diese Datei ebenso umbenennen oder löschen („lotse sync pvog“ legt sie neu an)."))
@@ -352,7 +517,7 @@ def cross_problems(ds: Dataset) -> list[Problem]:
                 continue
             where = ("hervorgehoben", i)
             if sid not in ds.leistungen:
-                out.append(_unknown_ref(ds.config, where, sid, ds.leistungen, "services", "Die Leistung"))
+                out.append(_unknown_ref(ds.config, where, sid, ds.leistungen, "services", "Die Leistung", suggest))
             elif not ds.is_online(ds.leistungen[sid].data):
                 out.append(Problem(ds.config.path, ds.config.line_of(where), f"„hervorgehoben“: „{sid}“ hat keinen Online-Kanal; auf der Startseite stehen nur Online-Leistungen."))
     return out
@@ -361,11 +526,26 @@ def cross_problems(ds: Dataset) -> list[Problem]:
 # --------------------------------------------------------------------------- entry points
 
 
+_SYMLINK = "Die Datei ist ein Verweis (Symlink) auf etwas außerhalb des Datenordners und wird nicht gelesen. Bitte den Inhalt als echte Datei hier ablegen."
+
+
+def _outside(link: Path, data_dir: Path) -> bool:
+    """True for a symlink leading out of ``data_dir``: its target (a key file, /etc/...) would
+    be published or quoted in messages, so it is neither read nor named."""
+    try:
+        return not link.resolve().is_relative_to(data_dir.resolve())
+    except (OSError, RuntimeError):
+        return True
+
+
 def _files(data_dir: Path, coll: Collection, problems: list[Problem]) -> list[Path]:
     if coll.file:
         path = data_dir / coll.file
-        if path.is_file():
-            return [path]
+        if path.is_symlink() and _outside(path, data_dir):
+            problems.append(Problem(str(path), 1, _SYMLINK))
+            return []
+        if path.is_file() or path.is_dir():
+            return [path]  # a folder named lotse.yml gets the loader's message
         if coll.required:
             problems.append(Problem(str(path), 1, f"Die Datei fehlt ({coll.label}). Vorlage: siehe CONTRIBUTING.md."))
         return []
@@ -375,13 +555,24 @@ def _files(data_dir: Path, coll: Collection, problems: list[Problem]) -> list[Pa
             problems.append(Problem(str(folder), 1, f"Der Ordner fehlt ({coll.label}: eine .yml-Datei je Eintrag)."))
         return []
     files = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        reason = "keine Leseberechtigung" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__)
+        problems.append(Problem(str(folder), 1, f"Der Ordner kann nicht gelesen werden: {reason}. Bitte die Berechtigungen prüfen."))
+        return []
     # Sorting by name gives the same order as sorting the paths (one parent), without
     # pathlib's slow comparisons, which cost a tenth of a second for 6,000 files.
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+    for path in sorted(entries, key=lambda p: p.name):
         if path.name in IGNORED_FILES or path.name.startswith("."):
+            continue
+        if path.is_symlink() and _outside(path, data_dir):
+            problems.append(Problem(str(path), 1, _SYMLINK))
             continue
         if path.suffix == ".yml" and path.is_file():
             files.append(path)
+        elif path.is_dir():
+            problems.append(Problem(str(path), 1, f"In data/{coll.folder}/ gehören nur .yml-Dateien (eine je {coll.label}), keine Ordner; dieser Ordner würde übergangen. Bitte verschieben oder entfernen."))
         else:
             problems.append(Problem(str(path), 1, f"In data/{coll.folder}/ gehören nur .yml-Dateien (eine je {coll.label}); diese Datei würde übergangen. Bitte in „{path.stem}.yml“ umbenennen oder entfernen."))
     return files

@@ -64,6 +64,13 @@ else:
             _MemoResolver.__init__(self)
 
 MAX_BYTES = 256 * 1024
+# Records nest four levels at most (kanaele[1].zeiten[1].tage); every consumer walks
+# values recursively (jsonschema, ruamel for --fix, the site), so a few hundred "["
+# would end in a RecursionError there. Refused here, once, for all of them.
+MAX_DEPTH = 32
+# Numbers beyond 64 bits are no fee, year or count; Python refuses to print integers
+# over 4,300 digits, so they must not get past the loader.
+MAX_INT_BITS = 63
 
 _SCALAR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
@@ -109,6 +116,9 @@ class Document:
     path: str
     data: dict
     lines: dict = field(default_factory=dict)
+    # The text as written, for plain scalars that YAML 1.1 turned into something else
+    # (04103 -> 2115, 18:30 -> 1110, no -> false): messages quote what the editor wrote.
+    written: dict = field(default_factory=dict)
 
     def line_of(self, json_path) -> int:
         """Line of the value at ``json_path``, or of its nearest existing parent."""
@@ -130,6 +140,8 @@ def load_yaml_text(text: str, path: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         detail = exc.problem or str(exc)
+        if "maximum nesting depth" in str(exc):
+            raise YamlError(Problem(path, line, _too_deep())) from None
         if "expected a single document" in str(exc):
             raise YamlError(Problem(path, line, "Die Datei enthält mehr als ein YAML-Dokument (---). Pro Datei genau ein Eintrag.")) from None
         raise YamlError(Problem(path, line, f"YAML-Syntaxfehler ({detail}). Häufige Ursachen: falsche Einrückung, Tabulator statt Leerzeichen, Doppelpunkt im Text ohne Anführungszeichen.")) from None
@@ -146,16 +158,33 @@ def load_yaml_text(text: str, path: str) -> Document:
     return doc
 
 
+def _too_deep() -> str:
+    return f"Die Werte sind zu tief verschachtelt (mehr als {MAX_DEPTH} Ebenen, etwa viele „[“ hintereinander). Ein Eintrag braucht höchstens vier Ebenen."
+
+
 def load_yaml_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one record file, raising :class:`YamlError` on any problem."""
     shown = display or str(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise YamlError(Problem(shown, 1, f"Die Datei ist {size // 1024} KiB groß; erlaubt sind höchstens {MAX_BYTES // 1024} KiB. Lange Texte gehören auf verlinkte Seiten."))
+            raise YamlError(_too_big(shown, size))
         raw = path.read_bytes()
+    except IsADirectoryError:
+        raise YamlError(Problem(shown, 1, "Das ist ein Ordner, keine Datei. Ein Eintrag ist eine .yml-Datei; den Ordner bitte umbenennen oder entfernen.")) from None
     except OSError as exc:
-        raise YamlError(Problem(shown, 1, f"Die Datei kann nicht gelesen werden: {exc.strerror}.")) from None
+        raise YamlError(Problem(shown, 1, f"Die Datei kann nicht gelesen werden: {_os_reason(exc)}.")) from None
+    return load_yaml_bytes(raw, shown)
+
+
+def load_yaml_bytes(raw: bytes, shown: str) -> Document:
+    """The file rules on bytes (size, encoding, NUL) and then :func:`load_yaml_text`.
+
+    The sync checks what it is about to write with this, so that it writes nothing
+    that ``lotse validate`` would refuse.
+    """
+    if len(raw) > MAX_BYTES:
+        raise YamlError(_too_big(shown, len(raw)))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 BOM is harmless; some Windows editors add it
     try:
@@ -163,10 +192,28 @@ def load_yaml_file(path: Path, display: str | None = None) -> Document:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlError(Problem(shown, line, "Die Datei ist nicht in UTF-8 gespeichert (Umlaute?). Bitte im Editor als UTF-8 speichern.")) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise YamlError(Problem(shown, line, "Die Datei enthält ein Null-Byte (unsichtbares Steuerzeichen). Meist ist sie keine Textdatei oder beim Kopieren beschädigt worden; bitte das Zeichen entfernen."))
     return load_yaml_text(text, shown)
 
 
+def _too_big(shown: str, size: int) -> Problem:
+    return Problem(shown, 1, f"Die Datei ist {-(-size // 1024)} KiB groß; erlaubt sind höchstens {MAX_BYTES // 1024} KiB. Lange Texte gehören auf verlinkte Seiten.")
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "keine Leseberechtigung"
+    if isinstance(exc, FileNotFoundError):
+        return "sie existiert nicht (mehr)"
+    return exc.strerror or type(exc).__name__
+
+
 def _build(node, where: JsonPath, doc: Document, seen: set) -> Any:
+    if len(where) > MAX_DEPTH:
+        raise YamlError(Problem(doc.path, node.start_mark.line + 1, _too_deep()))
     if node.tag not in _ALLOWED_TAGS:
         raise YamlError(Problem(doc.path, node.start_mark.line + 1, f"Der YAML-Tag „{node.tag}“ ist nicht erlaubt. Bitte den Wert ohne Tag schreiben."))
     # The composer hands out the very same node object for every alias, so a
@@ -197,5 +244,13 @@ def _build(node, where: JsonPath, doc: Document, seen: set) -> Any:
         return [_build(item, where + (i,), doc, seen) for i, item in enumerate(node.value)]
     # scalar
     if node.tag in _KNOWN_SCALARS:
-        return _SCALAR.yaml_constructors[node.tag](_SCALAR, node)
+        try:
+            value = _SCALAR.yaml_constructors[node.tag](_SCALAR, node)
+        except ValueError:  # an integer over 4,300 digits
+            value = None
+        if value is None and node.tag != "tag:yaml.org,2002:null" or isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            raise YamlError(Problem(doc.path, node.start_mark.line + 1, f"Die Zahl „{node.value[:20]}…“ ist zu groß ({len(node.value)} Zeichen). Ist ein Text gemeint, bitte in Anführungszeichen setzen."))
+        if not node.style and node.value != str(value).lower() and not (isinstance(value, float) and node.value.lower() in (".inf", "-.inf", ".nan")):
+            doc.written[where] = node.value
+        return value
     return node.value  # str, timestamp (kept as written) or a non-specific "!" scalar

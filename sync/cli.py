@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from lotse import DEFAULT_DATA
 from lotse.validator import load
 
 from . import SyncError
-from .hosts import DEFAULT_HOSTS, load_hosts
+from .hosts import DEFAULT_HOSTS, idn_warning, load_hosts
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_ZEITLIMIT, Budget, Fetcher
 from .ozg import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, WHAT, fetch
 from .plan import Plan, make_plan
@@ -107,6 +108,9 @@ def ozg(data_dir: Path, ars: str | None, api_url: str, dry_run: bool, hosts_file
         run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file, zeitlimit)
     except SyncError as exc:
         raise SyncFailed(str(exc), exc.partial) from None
+    except MemoryError:
+        # The byte, page and row caps (sync/http.py) should make this unreachable; if not, still no traceback.
+        raise SyncFailed("Nicht genug Arbeitsspeicher für diese Antwort der Quelle; der Abgleich wurde vor dem Schreiben abgebrochen.") from None
 
 
 def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file, zeitlimit=DEFAULT_ZEITLIMIT) -> None:
@@ -138,7 +142,7 @@ def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_
         new_state = {**state, SOURCE: {**(state.get(SOURCE) or {}), ars: plan.state}}
         writer.stage_text(state_file, render_state(new_state))
         written = finish(writer, dataset, dry_run)
-        text = summary(plan, result, ars, api_url, writer, written, dry_run)
+        text = summary(plan, result, ars, api_url, writer, written, dry_run, list(hosts.rules))
     emit(text, summary_file)
 
 
@@ -195,8 +199,41 @@ def _invalid_message(problems) -> str:
     return f"Nach dem Abgleich wären die Daten ungültig ({len(problems)} Problem(e)); nichts wird geschrieben.\n{listed}{more}"
 
 
-def summary(plan: Plan, result, ars: str, api_url: str, writer: RecordWriter, written: list, dry_run: bool) -> str:
-    """The German summary for the terminal and the pull request (Markdown)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>]+")
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def md(text: str) -> str:
+    """Text that came from a source, made inert for the pull request and the terminal.
+
+    The summary becomes the pull request's text: a name from an API must not add
+    links or images (``[..](..)``), HTML, tables, mentions (``@team`` pings people)
+    or cross-references (``org/repo#1``), and ANSI or bidi control characters must
+    not rewrite the terminal. URLs with such characters become autolinks (``<...>``),
+    where nothing is interpreted; ``@`` and ``#`` get a zero-width space, the rest a backslash.
+    """
+    text = _CONTROL.sub("", str(text)).replace("\n", " ").replace("\r", " ")
+    out = []
+    pos = 0
+    for match in _URL_IN_TEXT.finditer(text):
+        out.append(_inert(text[pos:match.start()]))
+        url = match.group()
+        # A plain URL stays as it is (GitHub links it); one with Markdown or HTML characters
+        # in it becomes an autolink, inside which nothing is interpreted.
+        out.append(url if not _MARKDOWN.search(url) and "@" not in url else "<" + url.replace("<", "%3C").replace(">", "%3E") + ">")
+        pos = match.end()
+    out.append(_inert(text[pos:]))
+    return "".join(out)
+
+
+def _inert(text: str) -> str:
+    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b").replace("#", "#\u200b")
+
+
+def summary(plan: Plan, result, ars: str, api_url: str, writer: RecordWriter, written: list, dry_run: bool,
+            portals: list[str] | None = None) -> str:
+    """The German summary for the terminal and the pull request (Markdown); source text goes through :func:`md`."""
     rel = writer.relative
     changed = [c for c in plan.changes if c.path in writer.staged]
     lines = [f"## Abgleich mit dem OZG-Dashboard (ARS {ars})", ""]
@@ -207,7 +244,7 @@ def summary(plan: Plan, result, ars: str, api_url: str, writer: RecordWriter, wr
     if changed:
         lines += ["", f"### Änderungen ({len(changed)})", ""]
         for change in changed:
-            lines.append(f"- `{change.service_id}` ({rel(change.path)}): " + "; ".join(change.notes))
+            lines.append(f"- `{change.service_id}` ({rel(change.path)}): " + md("; ".join(change.notes)))
     if plan.candidates:
         lines += ["", f"### Kandidaten: im Dashboard, aber nicht im Verzeichnis ({len(plan.candidates)})", "",
                   "Nicht automatisch angelegt. Bitte prüfen, ob die Leistung ins Verzeichnis gehört.", ""]
@@ -215,22 +252,25 @@ def summary(plan: Plan, result, ars: str, api_url: str, writer: RecordWriter, wr
             e = cand.entry
             ozg = f"OZG {e.ozg_id}" + (f" „{e.ozg_name}“" if e.ozg_name else "") if e.ozg_id else "ohne OZG-Angabe"
             since = f", gelistet seit {cand.seit}" if cand.seit else ""
-            lines.append(f"- {e.leika} {e.leika_name or '(ohne Namen)'}: {e.url} ({ozg}, Status {e.online_status}{since})")
+            lines.append(f"- {e.leika} " + md(f"{e.leika_name or '(ohne Namen)'}: {e.url} ({ozg}, Status {e.online_status}{since})"))
     if plan.flagged:
         lines += ["", f"### Markiert: Online-Kanäle, die das Dashboard nicht mehr nennt ({len(plan.flagged)})", "",
                   "Nicht entfernt. Bitte prüfen, ob der Online-Dienst noch besteht.", ""]
         for flag in plan.flagged:
-            lines.append(f"- `{flag.service_id}`: „{flag.label}“ {flag.url} (fehlt seit {flag.fehlt_seit})")
+            lines.append(f"- `{flag.service_id}`: " + md(f"„{flag.label}“ {flag.url} (fehlt seit {flag.fehlt_seit})"))
     if writer.refused:
         lines += ["", f"### Nicht geändert: Datei lässt sich nicht verlustfrei bearbeiten ({len(writer.refused)})", "",
                   "Die geplante Änderung bitte von Hand eintragen (oder die Formatierung der Datei vereinheitlichen).", ""]
         notes = {c.path: c.notes for c in plan.changes}
         for path, reason in sorted(writer.refused.items()):
-            lines.append(f"- {rel(path)}: {reason}. Geplant: " + "; ".join(notes.get(path, [])))
-    hints = list(result.warnings)
+            lines.append(f"- {rel(path)}: {reason}. Geplant: " + md("; ".join(notes.get(path, []))))
+    hints = [md(w) for w in result.warnings]
+    lookalikes = [w for w in (idn_warning(e.url, portals or []) for e in result.entries) if w]
+    if lookalikes:
+        hints += [f"**Vorsicht:** {md(w)}" for w in lookalikes]
     if plan.unknown_hosts:
         hosts = ", ".join(f"{h} ({n})" for h, n in sorted(plan.unknown_hosts.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
-        hints.append(f"Hosts ohne Eintrag in der Host-Tabelle (als Standardtyp übernommen): {hosts}.")
+        hints.append(md(f"Hosts ohne Eintrag in der Host-Tabelle (als Standardtyp übernommen): {hosts}."))
     if hints:
         lines += ["", "### Hinweise", ""] + [f"- {h}" for h in hints]
     if written:

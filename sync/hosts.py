@@ -72,3 +72,35 @@ def load_hosts(path: Path | None = None) -> HostTable:
             fail(("hosts", host), f"„{host}“ ist kein Hostname in Kleinbuchstaben (etwa amt24.sachsen.de, ohne https:// und Pfad).")
         rules[host] = rule(value, ("hosts", host), host)
     return HostTable(default, rules)
+
+
+# Letters from other scripts that look like Latin ones (the common part of Unicode's
+# confusables list): enough to see "аmt24.sachsen.de" (Cyrillic а) for what it is.
+_CONFUSABLE = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x",
+    "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ո": "n", "ս": "u",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    "ı": "i", "ɡ": "g", "ℓ": "l", "０": "0", "１": "1", "２": "2", "４": "4",
+})
+
+
+def idn_warning(url: str, known: list[str]) -> str | None:
+    """A German warning if ``url``'s host is an internationalised name, naming the portal it imitates.
+
+    Portals' hosts are plain ASCII; a host with other letters (or its ``xn--`` form) in
+    an export is at best unusual and at worst a lookalike of a real portal.
+    """
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    try:
+        shown = host.encode("ascii").decode("idna") if "xn--" in host else host
+    except UnicodeError:
+        shown = host
+    if shown.isascii():
+        return None
+    import unicodedata
+
+    skeleton = unicodedata.normalize("NFKC", shown).lower().translate(_CONFUSABLE)
+    for portal in known:
+        if skeleton == portal or skeleton.endswith("." + portal):
+            return f"{url}: der Host „{shown}“ sieht aus wie {portal}, ist aber eine andere Adresse (Zeichen aus anderen Schriften). Nicht übernehmen, bevor das geprüft ist."
+    return f"{url}: der Host „{shown}“ enthält Zeichen außerhalb von A–Z; bitte prüfen, ob die Adresse echt ist."

@@ -50,10 +50,13 @@ KNOWN = REQUIRED + (
     "ozgid", "ozg_bezeichnung", "aktiv", "art_flaechendeckung",
 )
 STATUSES = ("ok", "nicht ok")
-_LEIKA = re.compile(r"^99\d{12}$")
-_ARS = re.compile(r"^\d{12}$")
+# fullmatch and [0-9]: "$" would accept a trailing newline, "\d" any Unicode digit.
+_LEIKA = re.compile(r"99[0-9]{12}")
+_ARS = re.compile(r"[0-9]{12}")
 # Same rule as common.schema.json#/$defs/url, so a URL we accept also passes the validator.
-_URL = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+(/[^\s]*)?$")
+_URL = re.compile(r"https://[^\s/?#]+\.[^\s/?#]+(/[^\s]*)?")
+# The OZG catalogue numbers its services with up to five digits; nine leave room.
+_OZG_ID = re.compile(r"[1-9][0-9]{0,8}")
 
 
 @dataclass
@@ -79,7 +82,7 @@ def fetch(
 
     Time, bytes, pages and rows are bounded by ``fetcher`` and its budget (sync/http.py).
     """
-    if not _ARS.match(ars or ""):
+    if not _ARS.fullmatch(ars or ""):
         raise SyncError(f"„{ars}“ ist kein Amtlicher Regionalschlüssel: 12 Ziffern erwartet, etwa 147130000000 für Leipzig.")
     if not api_url.endswith("/"):
         api_url += "/"
@@ -204,9 +207,15 @@ def _parse_csv(raw: bytes, where: str) -> list[tuple[dict, str]]:
 def _parse_json_page(raw: bytes, where: str, page: int):
     text = _decode(raw, where)
     try:
-        data = json.loads(text)
+        # Long integers stay text: Python refuses to convert more than 4,300 digits, and
+        # no count or id of this API needs more than 18.
+        data = json.loads(text, parse_int=lambda digits: int(digits) if len(digits) <= 18 else digits)
     except json.JSONDecodeError as exc:
         raise SyncError(f"{WHAT}, {where}: die JSON-Daten sind fehlerhaft oder abgeschnitten ({exc.msg}, Zeile {exc.lineno}).") from None
+    except RecursionError:
+        raise SyncError(f"{WHAT}, {where}: die JSON-Daten sind unsinnig tief verschachtelt; das ist keine Seite der erwarteten Daten.") from None
+    except ValueError as exc:
+        raise SyncError(f"{WHAT}, {where}: die JSON-Daten sind nicht lesbar ({str(exc)[:120]}).") from None
     if isinstance(data, list):  # a bare list is the whole result
         content, last, total_pages, total_elements = data, True, None, None
     elif isinstance(data, dict) and isinstance(data.get("content"), list):
@@ -232,9 +241,20 @@ def _parse_json_page(raw: bytes, where: str, page: int):
         missing = [k for k in REQUIRED if k not in item]
         if missing:
             raise SyncError(f"{WHAT}, {where}, Eintrag {i + 1}: es fehlen die Felder {', '.join(missing)}.")
-        record = {k: ("" if v is None else str(v)) for k, v in item.items() if isinstance(k, str)}
+        record = {k: _text(v) for k, v in item.items() if isinstance(k, str)}
         out.append((record, f"{where}, Eintrag {i + 1}"))
     return out, last, total_pages, total_elements
+
+
+def _text(value) -> str:
+    """A JSON field as the CSV would have it; lists and objects are never a valid field."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return "(Liste oder Objekt)"
 
 
 # --------------------------------------------------------------------------- records
@@ -242,7 +262,7 @@ def _parse_json_page(raw: bytes, where: str, page: int):
 
 def _entry(record: dict, where: str) -> Entry:
     leika = record.get("leika_key", "").strip()
-    if not _LEIKA.match(leika):
+    if not _LEIKA.fullmatch(leika):
         raise SyncError(f"{WHAT}, {where}: „{leika[:40]}“ ist kein LeiKa-Schlüssel (14 Ziffern, beginnend mit 99).")
     url = record.get("url", "").strip()
     if not url:
@@ -252,7 +272,7 @@ def _entry(record: dict, where: str) -> Entry:
             f"{WHAT}, {where}: die Adresse zu LeiKa {leika} ist nicht https („{url[:120]}“). "
             "Das Verzeichnis verlinkt nur verschlüsselte Adressen; es wird nichts übernommen."
         )
-    if not _URL.match(url) or len(url) > 2000:
+    if not _URL.fullmatch(url) or len(url) > 2000:
         raise SyncError(f"{WHAT}, {where}: „{url[:120]}“ (LeiKa {leika}) ist keine vollständige https-Adresse.")
     status = record.get("online_status", "").strip().lower()
     if status not in STATUSES:
@@ -260,8 +280,8 @@ def _entry(record: dict, where: str) -> Entry:
     raw_id = record.get("ozgid", "").strip()
     ozg_id = None
     if raw_id:
-        if not re.fullmatch(r"[1-9]\d*", raw_id):
-            raise SyncError(f"{WHAT}, {where}: ozgid „{raw_id[:40]}“ zu LeiKa {leika} ist keine positive ganze Zahl.")
+        if not _OZG_ID.fullmatch(raw_id):
+            raise SyncError(f"{WHAT}, {where}: ozgid „{raw_id[:40]}“ zu LeiKa {leika} ist keine positive ganze Zahl mit höchstens 9 Ziffern.")
         ozg_id = int(raw_id)
     ozg_name = record.get("ozg_bezeichnung", "").strip() or None
     if ozg_name is not None and len(ozg_name) < 2:

@@ -61,7 +61,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from lotse import SCHEMA_DIR
 from lotse.dataset import COLLECTIONS, Dataset
 from lotse.validator import cross_problems, record_problems, schema_problems
-from lotse.yamlload import Document, Problem, YamlError, load_yaml_text
+from lotse.yamlload import Document, Problem, YamlError, load_yaml_bytes, load_yaml_text
 
 from . import SyncError
 
@@ -667,9 +667,16 @@ class RecordWriter:
                 kind, rid = where[path]
             if staged.doc.data.get("id", rid) != rid:
                 raise SyncError(f"Interner Fehler: die Kennung in {path} hätte sich geändert. Nichts geschrieben.")
-            problems += schema_problems(staged.doc, kinds[kind].schema)
-            problems += record_problems(staged.doc, kinds[kind], today)
-            result.bucket(kind)[rid] = staged.doc
+            # The bytes about to be written go through the very loader `lotse validate`
+            # uses (size limit, encoding, nesting, numbers), not just the parsed data.
+            try:
+                doc = load_yaml_bytes(staged.new, staged.doc.path)
+            except YamlError as exc:
+                problems.append(exc.problem)
+                continue
+            problems += schema_problems(doc, kinds[kind].schema)
+            problems += record_problems(doc, kinds[kind], today)
+            result.bucket(kind)[rid] = doc
         problems += cross_problems(result)
         problems.sort(key=Problem.sort_key)
         self._validated = not problems

@@ -192,7 +192,10 @@ def closed_port() -> int:
 
 # Short timeouts and backoff keep the suite fast; the logic is the same as at night. The 1 s
 # timeout leaves room for a busy machine and is still far below /slow's 3 s.
-FAST = Settings(concurrency=32, per_host=16, spacing=0.0, timeout=1.0, retries=1, backoff=0.05, max_retry_after=1.5, max_redirects=5)
+# The test servers listen on 127.0.0.1: allowed here by name, as the checker's guard
+# against internal addresses requires (no workflow passes this).
+LOOPBACK = frozenset({"127.0.0.1"})
+FAST = Settings(internal_hosts=LOOPBACK, concurrency=32, per_host=16, spacing=0.0, timeout=1.0, retries=1, backoff=0.05, max_retry_after=1.5, max_redirects=5)
 
 
 def classes(outcomes, history: History, needed: int = 2, at: str = "2026-01-01T00:00:00Z") -> dict[str, str]:
@@ -272,7 +275,7 @@ def test_each_fault_gets_its_class_within_bounded_time(server):
 
 
 def test_retry_after_is_capped(server):
-    settings = Settings(spacing=0.0, timeout=1.0, retries=1, backoff=0.05, max_retry_after=0.3)
+    settings = Settings(internal_hosts=LOOPBACK, spacing=0.0, timeout=1.0, retries=1, backoff=0.05, max_retry_after=0.3)
     outcome = check_urls([server.url("/limited-long")], settings)[server.url("/limited-long")]
     assert outcome.result == "ok" and outcome.attempts == 2
     first, second = server.times("/limited-long")
@@ -280,7 +283,7 @@ def test_retry_after_is_capped(server):
 
 
 def test_persistent_503_is_transient_after_retries(server):
-    settings = Settings(spacing=0.0, timeout=1.0, retries=2, backoff=0.05)
+    settings = Settings(internal_hosts=LOOPBACK, spacing=0.0, timeout=1.0, retries=2, backoff=0.05)
     outcome = check_urls([server.url("/down")], settings)[server.url("/down")]
     assert (outcome.result, outcome.code, outcome.attempts, server.hits["/down"]) == ("fail", "http-503", 3, 3)
     assert outcome.retryable
@@ -288,14 +291,14 @@ def test_persistent_503_is_transient_after_retries(server):
 
 def test_per_host_limit_is_respected(server):
     urls = [server.url(f"/hold?n={i}") for i in range(8)]
-    outcomes = check_urls(urls, Settings(concurrency=50, per_host=2, spacing=0.0, timeout=2.0, retries=0))
+    outcomes = check_urls(urls, Settings(internal_hosts=LOOPBACK, concurrency=50, per_host=2, spacing=0.0, timeout=2.0, retries=0))
     assert {o.result for o in outcomes.values()} == {"ok"} and len(outcomes) == 8
     assert server.max_inflight == 2  # never more than the limit, and the limit was used
 
 
 def test_requests_to_one_host_are_spaced(server):
     urls = [server.url("/ok") + f"?n={i}" for i in range(5)]
-    check_urls(urls, Settings(per_host=5, spacing=0.2, timeout=2.0, retries=0))
+    check_urls(urls, Settings(internal_hosts=LOOPBACK, per_host=5, spacing=0.2, timeout=2.0, retries=0))
     starts = sorted(t for _m, p, t, _ua in server.requests)
     # Spaced starts take 4 x 0.2 s; without spacing all five arrive at once. The span (not
     # single gaps) is compared because a busy machine can delay when the server sees a request.
@@ -449,7 +452,7 @@ def _https_data(root: Path, good: FaultServer, stranger: FaultServer) -> None:
 
 def _run(root: Path, out: Path, history: Path):
     args = ["linkcheck", "--data", str(root), "--out", str(out), "--history", str(history),
-            "--timeout", "2", "--retries", "0", "--spacing", "0"]
+            "--timeout", "2", "--retries", "0", "--spacing", "0", "--interne-adressen-erlauben", "127.0.0.1"]
     return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
@@ -590,7 +593,7 @@ def test_without_memory_certain_failures_are_broken_the_rest_transient(server):
         "down": server.url("/down"),  # 503
         "slow": server.url("/slow"),  # timeout
     }
-    settings = Settings(spacing=0.0, timeout=1.0, retries=0)
+    settings = Settings(internal_hosts=LOOPBACK, spacing=0.0, timeout=1.0, retries=0)
     outcomes = check_urls(urls.values(), settings)
     history = History()
     for outcome in outcomes.values():
@@ -633,7 +636,7 @@ def test_new_since_checks_only_new_urls_without_history(pr_repo, tls_servers, mo
     before = (history.read_bytes(), history.stat().st_mtime_ns)
 
     args = ["linkcheck", "--data", "data", "--new-since", "HEAD~1", "--out", "out", "--format", "github",
-            "--timeout", "2", "--retries", "0", "--spacing", "0"]
+            "--timeout", "2", "--retries", "0", "--spacing", "0", "--interne-adressen-erlauben", "127.0.0.1"]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 1, result.output
 

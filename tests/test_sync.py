@@ -623,7 +623,7 @@ def test_workflow_schedule_and_pull_request():
     assert wf["concurrency"]["cancel-in-progress"] == "false"
     (job,) = wf["jobs"].values()
     runs = [s.get("run", "") for s in job["steps"]]
-    assert any(r.strip() == "make install" for r in runs)
+    assert any(r.strip() == "make install-locked" for r in runs)
     assert any("lotse sync ozg" in r and "--summary-file" in r for r in runs)
     (pr,) = [s for s in job["steps"] if s.get("uses", "").startswith("peter-evans/create-pull-request@")]
     assert pr["with"]["branch"] == "${{ env.BRANCH }}" and wf["env"]["BRANCH"] == "sync/ozg-dashboard"

@@ -7,6 +7,7 @@ tests stay fast; the defaults are checked to be sane separately.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -272,3 +273,107 @@ def test_cli_slow_server_fails_in_german_and_changes_nothing(serve, mini_data):
     assert "Es wurde nichts geändert." in result.stderr
     assert "Traceback" not in result.output
     assert {p: p.read_bytes() for p in mini_data.rglob("*") if p.is_file()} == before
+
+
+# ---------------------------------------------------------------------------- hostile content (findings 2 and 6)
+
+
+def json_page(items) -> bytes:
+    return json.dumps({"content": items, "totalPages": 1, "last": True}).encode()
+
+
+ENTRY = {"leika_key": "99115005104000", "url": "https://amt24.sachsen.de/zufi/leistungen/6007623", "online_status": "ok",
+         "ozgid": 10124, "ozg_bezeichnung": "Wohnsitzmeldungen"}
+
+
+def sync_cli(data: Path, url: str):
+    return CliRunner().invoke(main, ["sync", "ozg", "--data", str(data), "--api-url", url, "--retries", "0", "--timeout", "5"])
+
+
+def files_of(folder: Path) -> dict:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("body,fragment", [
+    (json_page([{**ENTRY, "ozgid": "9" * 5000}]), "ist keine positive ganze Zahl mit höchstens 9 Ziffern"),
+    (b'{"content": [{"leika_key": "99115005104000", "url": "https://amt24.sachsen.de/x", "online_status": "ok", "ozgid": ' + b"9" * 5000 + b'}], "totalPages": 1}',
+     "ist keine positive ganze Zahl mit höchstens 9 Ziffern"),
+    (b'{"content": [], "totalElements": ' + b"9" * 5000 + b'}', "keine Einträge"),
+    (b"[" * 100_000 + b"]" * 100_000, "unsinnig tief verschachtelt"),
+    (json_page([{**ENTRY, "url": ["https://amt24.sachsen.de/x"]}]), "ist nicht https („(Liste oder Objekt)“)"),
+], ids=["ozgid-text", "ozgid-number", "total-number", "nested", "list-as-url"])
+def test_hostile_json_gives_a_german_message_and_changes_nothing(serve, mini_data, body, fragment):
+    server = serve(lambda conn, head, number: respond(conn, body, ctype="application/json"))
+    before = files_of(mini_data)
+    result = sync_cli(mini_data, server.url)
+    assert result.exit_code == 1, result.output
+    assert fragment in result.stderr
+    assert "Es wurde nichts geändert." in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert files_of(mini_data) == before
+
+
+@pytest.mark.parametrize("name,fragment", [
+    ("Wohnsitz " * 30_000, "services/online-leistung.yml:1: Die Datei ist 265 KiB groß; erlaubt sind höchstens 256 KiB"),
+    ("Wohnsitz " * 40, "„ozg.name“ ist zu lang (359 Zeichen, höchstens 300)"),
+], ids=["file-size", "max-length"])
+def test_a_name_the_validator_would_refuse_is_not_written(serve, mini_data, name, fragment):
+    """A 294 KiB ozg.name was written and then refused by `lotse build`."""
+    server = serve(lambda conn, head, number: respond(conn, json_page([{**ENTRY, "ozg_bezeichnung": name}]), ctype="application/json"))
+    before = files_of(mini_data)
+    result = sync_cli(mini_data, server.url)
+    assert result.exit_code == 1, result.output
+    assert "Nach dem Abgleich wären die Daten ungültig" in result.stderr
+    assert fragment in result.stderr
+    assert files_of(mini_data) == before
+
+
+def test_writer_applies_the_file_size_limit(mini_data):
+    """The size rule lives in the loader; the writer checks the bytes it would write with it."""
+    from lotse.validator import load
+    from lotse.yamlload import MAX_BYTES
+    from sync.writer import Op, RecordWriter
+
+    path = mini_data / "services" / "analoge-leistung.yml"
+    text = path.read_text(encoding="utf-8")
+    item = "  - Unterlage " + "x" * 250 + "\n"
+    room = MAX_BYTES - 150 - len(text.encode()) - len("unterlagen:\n")
+    items = item * (room // len(item)) + "  - " + "y" * (room % len(item) - 5) + "\n"
+    path.write_text(text.replace("stand:", "unterlagen:\n" + items + "stand:", 1), encoding="utf-8")
+    assert MAX_BYTES - 200 < path.stat().st_size <= MAX_BYTES
+    dataset, problems = load(mini_data)
+    assert problems == []
+    with RecordWriter(mini_data) as writer:
+        writer.stage_record(path, dataset.leistungen["analoge-leistung"].data, [Op("set", ("kurzbeschreibung",), "Eine längere Beschreibung. " * 10)])
+        assert writer.staged
+        problems = [str(p) for p in writer.validate(dataset)]
+    assert any(f"{path}:1: Die Datei ist 257 KiB groß" in p and "erlaubt sind höchstens 256 KiB" in p for p in problems), problems
+
+
+def test_source_text_is_inert_in_the_pull_request_text(serve, mini_data, tmp_path):
+    """Names and URLs from the API end up in the pull request body: no links, mentions, HTML or ANSI."""
+    hostile = {
+        "leika_key": "99041006017000",
+        "leika_name": "Elterngeld [hier klicken](https://evil.example/) @stadt-leipzig/redaktion <img src=x> org/repo#1 \x1b[2J",
+        "url": "https://аmt24.sachsen.de/zufi/leistungen/1",  # Cyrillic а
+        "online_status": "ok",
+    }
+    server = serve(lambda conn, head, number: respond(conn, json_page([ENTRY, hostile]), ctype="application/json"))
+    summary = tmp_path / "summary.md"
+    result = CliRunner().invoke(main, ["sync", "ozg", "--data", str(mini_data), "--api-url", server.url, "--retries", "0",
+                                       "--dry-run", "--summary-file", str(summary)])
+    assert result.exit_code == 0, result.output
+    text = summary.read_text(encoding="utf-8")
+    assert "\\[hier klicken\\](https://evil.example/)" in text
+    assert "@\u200bstadt-leipzig" in text and "#\u200b1" in text
+    assert "\\<img src=x\\>" in text
+    assert "\x1b" not in text and "\x1b" not in result.output
+    assert "**Vorsicht:**" in text and "sieht aus wie amt24.sachsen.de" in text
+
+
+def test_plain_idn_hosts_are_flagged_too():
+    from sync.hosts import idn_warning
+
+    assert idn_warning("https://amt24.sachsen.de/x", ["amt24.sachsen.de"]) is None
+    assert "sieht aus wie leipzig.de" in idn_warning("https://xn--lipzig-3of.de/x", ["leipzig.de"])  # lеipzig (Cyrillic е)
+    assert "außerhalb von A–Z" in idn_warning("https://straße.example/x", ["leipzig.de"])

@@ -64,12 +64,13 @@ def _pr_workflow() -> dict:
 def test_pr_workflow_steps():
     wf = _pr_workflow()
     assert "pull_request" in wf["on"]
-    assert wf["permissions"] == {"contents": "read"}
+    assert wf["permissions"] == {}
     (job,) = wf["jobs"].values()
+    assert job["permissions"] == {"contents": "read"}
     runs = [s.get("run", "") for s in job["steps"]]
     uses = [s.get("uses", "") for s in job["steps"]]
     order = [
-        next(i for i, r in enumerate(runs) if "make install" in r),
+        next(i for i, r in enumerate(runs) if "make install-locked" in r),
         next(i for i, r in enumerate(runs) if "lotse validate" in r and "--format github" in r),
         next(i for i, r in enumerate(runs) if "lotse build" in r and "--site-dir site" in r),
         next(i for i, u in enumerate(uses) if u.startswith("actions/upload-artifact@")),
@@ -166,3 +167,94 @@ def test_validate_format_github_quiet_when_valid(mini_data):
     result = CliRunner().invoke(main, ["validate", "--data", str(mini_data), "--format", "github"])
     assert result.exit_code == 0
     assert "::error" not in result.output
+
+
+# --------------------------------------------------------------------------- supply chain (issue 15, finding 7)
+
+
+def _load(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def _steps():
+    for path in WORKFLOWS:
+        for job_name, job in _load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                yield path, job_name, job, step
+
+
+def test_every_action_is_pinned_by_commit_with_its_version():
+    """A tag can be moved to other code; a commit cannot. The comment names the release for Dependabot and readers."""
+    import re
+
+    pinned = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+    found = []
+    for path in WORKFLOWS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith(("- uses:", "uses:")):
+                ref, _, comment = line.split("uses:", 1)[1].partition("#")
+                found.append(ref.strip())
+                assert pinned.match(ref.strip()), f"{path.name}: {line.strip()}"
+                assert re.fullmatch(r"\s*v\d+\.\d+\.\d+\s*", comment), f"{path.name}: {line.strip()} (release as '# vX.Y.Z')"
+    assert any(r.startswith("peter-evans/create-pull-request@") for r in found)
+
+
+def test_least_permissions():
+    for path in WORKFLOWS:
+        wf = _load(path)
+        assert wf.get("permissions") == {}, f"{path.name}: nothing by default, each job asks for its own"
+        for name, job in wf["jobs"].items():
+            perms = job.get("permissions")
+            assert isinstance(perms, dict), f"{path.name}:{name} declares its permissions"
+            writes = {k for k, v in perms.items() if v == "write"}
+            allowed = {"sync.yml": {"contents", "pull-requests"}, "linkcheck.yml": {"issues"}}.get(path.name, set())
+            assert writes <= allowed, f"{path.name}:{name} writes {writes - allowed}"
+
+
+def test_checkout_drops_credentials_where_nothing_is_pushed():
+    for path, name, job, step in _steps():
+        if step.get("uses", "").startswith("actions/checkout@"):
+            pushes = any(s.get("uses", "").startswith("peter-evans/create-pull-request@") for s in job["steps"])
+            if not pushes:
+                assert step.get("with", {}).get("persist-credentials") == "false", f"{path.name}:{name}"
+
+
+def test_workflows_install_from_the_hashed_lock():
+    for path in WORKFLOWS:
+        runs = " ".join(s.get("run", "") for _p, _n, _j, s in _steps() if _p == path)
+        assert "make install-locked" in runs, path.name
+        assert "pip install" not in runs and "make install\n" not in runs + "\n", path.name
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    target = makefile.split("\ninstall-locked:", 1)[1].split("\n\n", 1)[0]
+    assert "--require-hashes" in target and "-r requirements.lock" in target and "--no-build-isolation" in target
+    assert "--upgrade" not in target
+
+
+def test_lock_covers_pyproject_with_hashes():
+    """Every dependency in pyproject.toml is locked, at a version its range allows, and every pin has a hash."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pins = {}
+    for block in text.split("\n"):
+        if "==" in block and not block.startswith((" ", "#")):
+            name, version = block.split(" ")[0].split("==")
+            pins[canonicalize_name(name)] = version
+    entries = [e for e in text.split("\n") if e and not e.startswith((" ", "#"))]
+    assert entries and all(e.endswith("\\") for e in entries), "each pin continues with --hash lines"
+    assert text.count("--hash=sha256:") >= len(pins)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for spec in project["project"]["dependencies"] + project["build-system"]["requires"]:
+        req = Requirement(spec)
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not in requirements.lock (regenerate it, see its header)"
+        assert req.specifier.contains(pins[name], prereleases=True), f"{req.name}=={pins[name]} outside {req.specifier}"
+
+
+def test_dependabot_keeps_the_action_pins_current():
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    assert any(u["package-ecosystem"] == "github-actions" and u["directory"] == "/" for u in config["updates"])

@@ -21,13 +21,25 @@ Politeness and robustness, in the order a request meets them:
   loops and overlong chains are failures, a permanent first hop (301/308) makes
   the URL a ``redirect`` with the address the editor should write instead;
 * retries with exponential backoff only for failures that may go away by
-  themselves (timeouts, dropped connections, 5xx, 408, 429).
+  themselves (timeouts, dropped connections, 5xx, 408, 429);
+* no request to an internal address: every host is resolved through
+  :class:`GuardedResolver`, which refuses loopback, private, link-local,
+  multicast and reserved addresses (so ``localhost``, ``0x7f000001`` or a name
+  that resolves to 10.0.0.1 are refused after DNS, and the connection goes only
+  to the addresses that were checked); IP literals are checked before the
+  request; both on every redirect hop. A pull request must not be able to make
+  the runner fetch ``169.254.169.254`` or an admin page on its own loopback.
+  Tests that need loopback servers name the hosts they may reach, as written in
+  the URL: ``Settings(internal_hosts=frozenset({"127.0.0.1"}))`` (CLI: the hidden
+  ``--interne-adressen-erlauben HOST``), which no workflow passes; a redirect from
+  there to ``localhost`` is still refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import socket
 import ssl
 import time
@@ -35,6 +47,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
+from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from .. import __version__
@@ -63,6 +77,9 @@ class Settings:
     max_retry_after: float = 60.0  # cap for a server's Retry-After
     max_redirects: int = 10
     user_agent: str = USER_AGENT
+    # Hosts (as written in URLs) exempt from the internal-address guard: only tests
+    # with loopback servers; never in a workflow.
+    internal_hosts: frozenset = frozenset()
 
     def as_dict(self) -> dict:
         return {
@@ -75,6 +92,7 @@ class Settings:
             "max_retry_after": self.max_retry_after,
             "max_redirects": self.max_redirects,
             "user_agent": self.user_agent,
+            "internal_hosts": sorted(self.internal_hosts),
         }
 
 
@@ -99,6 +117,59 @@ class Outcome:
     attempts: int = 0
     retry_after: float | None = field(default=None, repr=False)
     hops: list[tuple[str, int]] = field(default_factory=list)  # (method url, status) per request of the last attempt
+
+
+class InternalAddress(Exception):
+    """A host that is, or resolves to, an address the link check must not call."""
+
+    def __init__(self, host: str, address: str):
+        super().__init__(f"{host} → {address}" if host != address else address)
+        self.host = host
+        self.address = address
+
+
+def internal(address: str) -> bool:
+    """True for every address that is not plainly public: loopback, private, link-local
+    (cloud metadata at 169.254.169.254), shared, multicast, reserved, unspecified."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return True  # not an address at all: refuse rather than guess
+    if isinstance(ip, ipaddress.IPv6Address) and (ip.ipv4_mapped or ip.sixtofour):
+        ip = ip.ipv4_mapped or ip.sixtofour
+    return (not ip.is_global or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+            or ip.is_reserved or ip.is_unspecified)
+
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp resolver that drops internal addresses; no address left means :class:`InternalAddress`.
+
+    The connector connects only to what the resolver returns, so a name cannot pass
+    the check with one answer and connect with another (DNS rebinding).
+    """
+
+    def __init__(self, exempt: frozenset = frozenset(), inner: AbstractResolver | None = None):
+        self._inner = inner or DefaultResolver()  # what aiohttp would use without us
+        self._exempt = exempt
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET):
+        infos = await self._inner.resolve(host, port, family)
+        if host in self._exempt:
+            return infos
+        public = [info for info in infos if not internal(info["host"])]
+        if not public and infos:
+            raise InternalAddress(host, infos[0]["host"])
+        return public
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def _literal(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -176,6 +247,11 @@ class Checker:
         return gate
 
     async def _request(self, method: str, url: URL, hops: list) -> _Hop:
+        if (url.host or "") not in self.s.internal_hosts:
+            # IP literals never reach the resolver; names are checked there (after DNS).
+            address = _literal(url.host or "")
+            if address is not None and internal(address):
+                raise InternalAddress(url.host or "", address)
         gate = self._gate(url)
         async with gate, self._global:
             async with self.session.request(
@@ -237,6 +313,9 @@ class Checker:
             return Outcome(url, "fail", None, str(current), code="too-many-redirects", detail=str(self.s.max_redirects), hops=hops)
         except Exception as exc:  # every failure becomes an outcome; one bad URL never stops the run
             code, retryable, detail = classify_exception(exc)
+            if code == "internal":
+                # Name the host, never the whole internal URL (it may carry a token from a redirect).
+                return Outcome(url, "fail", None, f"{current.scheme}://{current.host}/", code=code, detail=detail, hops=hops)
             return Outcome(url, "fail", None, str(current), code=code, detail=detail, retryable=retryable, hops=hops)
 
     @staticmethod
@@ -267,6 +346,9 @@ class Checker:
 def classify_exception(exc: BaseException) -> tuple[str, bool, str]:
     """(code, retryable, detail) for a request that raised instead of answering."""
     detail = str(exc) or type(exc).__name__
+    inner = getattr(exc, "os_error", None) or exc.__cause__
+    if isinstance(exc, InternalAddress) or isinstance(inner, InternalAddress):
+        return "internal", False, str(exc if isinstance(exc, InternalAddress) else inner)
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return "timeout", True, detail
     if isinstance(exc, (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError, ssl.SSLError)):
@@ -301,6 +383,7 @@ async def check_urls_async(
     unique = list(dict.fromkeys(urls))
     connector = aiohttp.TCPConnector(
         limit=settings.concurrency, limit_per_host=settings.per_host, ttl_dns_cache=300, ssl=ssl_context(),
+        resolver=GuardedResolver(frozenset(settings.internal_hosts)),
     )
     # trust_env=False: no HTTP(S)_PROXY and, above all, no ~/.netrc credentials sent to the sites we check.
     async with aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False) as session:

@@ -98,10 +98,14 @@ def annotations(links: list[Link]) -> list[str]:
                    "403, 429, Serverfehler und Zeitüberschreitungen nur als Hinweis.")
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text", show_default=True,
               help="github: kaputte, umgezogene und gestörte Links zusätzlich als Anmerkungen an Datei und Zeile (GitHub Actions).")
+# Hidden on purpose: only tests with loopback servers need it, and no workflow passes it
+# (tests/test_workflows.py checks that), so data from a pull request cannot reach internal hosts.
+@click.option("--interne-adressen-erlauben", "internal_hosts", multiple=True, hidden=True, metavar="HOST",
+              help="Nur für Tests: diesen Host (wie in der Adresse geschrieben) trotz interner Adresse abrufen.")
 @click.pass_context
 def linkcheck(ctx, data_dir: Path, out_dir: Path, history_file: Path, needed: int, concurrency: int, per_host: int, spacing: float,
               timeout: float, retries: int, backoff: float, max_retry_after: float, max_redirects: int,
-              new_since: str | None, output_format: str):
+              new_since: str | None, output_format: str, internal_hosts: tuple = ()):
     """Prüft jede Adresse in den Daten und schreibt einen Bericht.
 
     Beispiele: ``lotse linkcheck --data data --out out/linkcheck`` (nachts, alle
@@ -168,7 +172,8 @@ def linkcheck(ctx, data_dir: Path, out_dir: Path, history_file: Path, needed: in
         click.echo(f"Keine neuen Adressen seit {new_since} ({base_commit[:12]}); nichts abzurufen.")
 
     settings = Settings(concurrency=concurrency, per_host=per_host, spacing=spacing, timeout=timeout, retries=retries,
-                        backoff=backoff, max_retry_after=max_retry_after, max_redirects=max_redirects)
+                        backoff=backoff, max_retry_after=max_retry_after, max_redirects=max_redirects,
+                        internal_hosts=frozenset(internal_hosts))
     started = _utc_now()
     clock = time.monotonic()
     if not to_check:

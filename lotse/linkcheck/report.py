@@ -69,7 +69,7 @@ class Link:
 # the address itself is wrong. A run without memory (a pull request) calls these
 # broken at once; 401/403 (bot blocks), 429, 5xx, timeouts and dropped connections
 # stay transient there, since they are often the server's mood, not the editor's typo.
-CERTAIN_CODES = frozenset({"http-404", "http-410", "dns", "refused", "tls", "loop", "too-many-redirects", "bad-redirect", "invalid-url"})
+CERTAIN_CODES = frozenset({"http-404", "http-410", "dns", "refused", "tls", "loop", "too-many-redirects", "bad-redirect", "invalid-url", "internal"})
 
 
 def classify(
@@ -126,6 +126,8 @@ def describe(o: Outcome) -> str:
         "reset": f"Verbindung abgebrochen, auch nach {o.attempts} Versuchen",
         "connect": f"Verbindung nicht möglich, auch nach {o.attempts} Versuchen",
         "invalid-url": "Die Adresse ist ungültig",
+        "internal": f"nicht geprüft: interne Adresse ({o.detail}). Links müssen auf öffentliche Server zeigen, nicht auf "
+                    "localhost, private oder lokale Netze",
         "bad-response": "Der Server antwortet fehlerhaft",
     }
     return texts.get(code, f"Fehler beim Abruf ({o.detail or code})")

@@ -3,6 +3,11 @@
 ``build_site(data_dir, site_dir)`` validates, then runs MkDocs with the
 repository's ``mkdocs.yml`` into a fresh folder beside ``site_dir`` and swaps
 it into place, so a failed build never leaves half a site behind.
+
+Replacing a folder deletes what was in it, so only a folder that ``lotse build``
+made is ever replaced: every build writes the marker file :data:`MARKER` into
+its folder, and a non-empty target without it is refused (an ``index.html``
+proves nothing: a project folder may have one next to a tax return).
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from ..validator import load_valid
 from . import state
 
 CONFIG_FILE = ROOT / "mkdocs.yml"
+# Hidden, so MkDocs' own clean-up of the build folder keeps it.
+MARKER = ".lotse-site"
+MARKER_TEXT = "Von „lotse build“ erzeugt. Der ganze Ordner wird beim nächsten Bau ersetzt; nichts von Hand hineinlegen.\n"
 
 
 class SiteError(Exception):
@@ -29,16 +37,56 @@ class SiteError(Exception):
 def check_site_dir(site_dir: Path, data_dir: Path) -> None:
     """Refuse target folders whose replacement would destroy something else."""
     site_dir = site_dir.resolve()
+    if site_dir == Path(site_dir.anchor) or site_dir == Path.home().resolve():
+        where = "das Wurzelverzeichnis des Systems" if site_dir == Path(site_dir.anchor) else "das Benutzerverzeichnis"
+        raise SiteError(f"Der Zielordner {site_dir} ist {where}; er würde beim Bauen ersetzt. Bitte einen eigenen Ordner angeben, z. B. --site-dir site.")
     protected = [(data_dir.resolve(), "den Datenordner"), (ROOT, "das Projektverzeichnis"), (ROOT / "docs", "den Ordner docs/")]
     for path, what in protected:
         if site_dir == path or site_dir in path.parents:
             raise SiteError(f"Der Zielordner {site_dir} würde {what} ersetzen. Bitte einen eigenen Ordner angeben, z. B. --site-dir site.")
+    if site_dir.is_symlink() or (site_dir.exists() and not site_dir.is_dir()):
+        raise SiteError(f"{site_dir} ist eine Datei oder ein Verweis, kein Ordner. Bitte einen Ordner angeben, z. B. --site-dir site.")
     if site_dir.exists():
-        if not site_dir.is_dir():
-            raise SiteError(f"{site_dir} ist eine Datei, kein Ordner.")
-        looks_built = (site_dir / "index.html").exists() or (site_dir / "sitemap.xml").exists()
-        if any(site_dir.iterdir()) and not looks_built:
-            raise SiteError(f"Der Ordner {site_dir} ist nicht leer und enthält keine gebaute Website; er wird beim Bauen ersetzt. Bitte einen leeren oder neuen Ordner angeben.")
+        try:
+            empty = not any(site_dir.iterdir())
+        except OSError as exc:
+            raise SiteError(f"Der Zielordner {site_dir} kann nicht gelesen werden ({exc.strerror or exc}).") from None
+        if not empty and not (site_dir / MARKER).is_file():
+            raise SiteError(
+                f"Der Ordner {site_dir} ist nicht leer und wurde nicht von „lotse build“ angelegt (es fehlt die Datei {MARKER}). "
+                "Beim Bauen würde er samt Inhalt ersetzt; daher bleibt er unangetastet. Bitte einen leeren oder neuen Ordner angeben. "
+                "(Eine Website aus einer älteren Fassung von Lotse hat die Markierung noch nicht: dann den Ordner einmal selbst löschen.)"
+            )
+
+
+def _remove_stale(site_dir: Path) -> None:
+    """Delete build folders of earlier builds that were killed before they finished.
+
+    Only siblings named like ours (``.<name>-neu-<pid>-…``/``.<name>-alt-<pid>``), carrying
+    the marker, whose process is gone; a build running in parallel keeps its folder.
+    """
+    for prefix in (f".{site_dir.name}-neu-", f".{site_dir.name}-alt-"):
+        try:
+            candidates = [p for p in site_dir.parent.iterdir() if p.name.startswith(prefix)]
+        except OSError:
+            return
+        for path in candidates:
+            pid = path.name[len(prefix):].split("-", 1)[0]
+            if not pid.isdigit() or _alive(int(pid)) or path.is_symlink() or not (path / MARKER).is_file():
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but not ours
+    return True
 
 
 @contextlib.contextmanager
@@ -78,7 +126,9 @@ def build_site(data_dir: Path | str, site_dir: Path | str, *, dataset: Dataset |
     if dataset is None:
         dataset = load_valid(data_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-neu-", dir=site_dir.parent))
+    _remove_stale(site_dir)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-neu-{os.getpid()}-", dir=site_dir.parent))
+    (fresh / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # first, so a killed build's folder is recognisable
     quiet = logging.getLogger("mkdocs")
     level = quiet.level
     if level == logging.NOTSET:
