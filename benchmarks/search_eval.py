@@ -86,6 +86,12 @@ def load_cases(path: Path = CASES_FILE) -> list[Case]:
     return cases
 
 
+def load_intents(path: Path = CASES_FILE) -> list[Case]:
+    """The ``absichten`` list: short queries for common tasks whose FIRST result must be the primary service."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [Case(str(item["q"]), item["leistung"], ("absicht",)) for item in data.get("absichten") or []]
+
+
 def service_of(url: str) -> str | None:
     """``leistungen/<id>/`` (or with ``#anchor``/``index.html``) -> id."""
     m = re.match(r"^/?leistungen/([a-z0-9-]+)/", url)
@@ -298,16 +304,26 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=Path, default=CASES_FILE)
     parser.add_argument("--ohne-material", action="store_true", help="only Lotse's row (no site build)")
     parser.add_argument("--details", action="store_true", help="print every query with its rank")
+    parser.add_argument("--absichten", action="store_true", help="print the intent queries whose first result is not the primary service")
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
     reports = [evaluate_lotse(args.data, cases)]
     if not args.ohne_material:
         reports.append(evaluate_material(args.data, cases))
     print(table(reports, cases))
+    intents = load_intents(args.cases)
+    intent_report = evaluate_lotse(args.data, intents) if intents else None
+    if intent_report:
+        print(f"\n{len(intents)} Absichten (erster Treffer muss die Hauptleistung sein): "
+              f"hit@1 {intent_report.hit_at(1):.3f}  hit@3 {intent_report.hit_at(3):.3f}  MRR {intent_report.mrr:.3f}")
     if args.details:
         for i, case in enumerate(cases):
             ranks = "  ".join(f"{str(r.results[i].rank or '-'):>3}" for r in reports)
             print(f"{ranks}  {case.query!r} -> {case.expected}  [{', '.join(case.tags)}]  Lotse top: {reports[0].results[i].top}")
+    if intent_report and (args.details or args.absichten):
+        for r in intent_report.results:
+            if args.details or r.rank != 1:
+                print(f"{str(r.rank or '-'):>3}  {r.query!r} -> {r.expected}  Lotse top: {r.top}")
     return 0
 
 

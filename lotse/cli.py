@@ -77,7 +77,7 @@ class LazyGroup(click.Group):
         "sync": "sync.cli:sync",
         "linkcheck": "lotse.linkcheck.cli:linkcheck",
         "bericht": "lotse.bericht:bericht",
-        "neu": "lotse.neu:neu",
+        "neu": "lotse.redaktion.neu:neu",
     }
 
     def list_commands(self, ctx):
@@ -118,11 +118,19 @@ def validate(data_dir: Path, fix: bool, output_format: str):
     ``pfad:zeile: meldung`` aus und endet mit Status 1, wenn es welche gibt.
     """
     if fix:
-        from .fix import fix_data
+        from .redaktion.fix import fix_data
 
         for line in fix_data(data_dir):
             click.echo(inert(line))
+    from .frische import max_age_days, stale
+
     ds, problems = load(data_dir)
+    # Old facts are warnings, not problems: the exit status stays 0 for them.
+    warnings = stale(ds) if ds.config else []
+    for warning in warnings:
+        click.echo(github_annotation(warning, level="warning", title="bitte prüfen") if output_format == "github" else inert(str(warning)))
+    if warnings:
+        click.echo(f"{len(warnings)} Angabe(n) älter als {max_age_days(ds)} Tage: bitte prüfen (kein Fehler).", err=True)
     if problems:
         if output_format == "github":
             for problem in problems:

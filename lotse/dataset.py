@@ -20,6 +20,15 @@ ONLINE_TYPES = ("amt24", "formular", "efa", "portal")
 CHANNEL_TYPES = ("amt24", "formular", "efa", "portal", "email-pdf", "post", "vor-ort")
 LEVELS = ("analog", "digital", "ende-zu-ende")
 
+
+def in_operation(kanal: dict) -> bool:
+    """False for a channel whose source calls it a pilot or planned (``status``).
+
+    Such a channel is shown with its date but never counted as online: the only
+    evidence (e.g. a council paper of 2020) does not say it works today.
+    """
+    return not kanal.get("status")
+
 # The council answer's split of digital services (134 Amt24, 105 city web form, 53 "andere":
 # EfA solutions, Bauportal, i-Kfz ...). Each service counts once, under its first online
 # channel. Used by the start page, /kanaele/, the open data and the Digitalisierung report.
@@ -92,10 +101,10 @@ class Dataset:
         return doc.data if doc else None
 
     def channel_types(self, service: dict) -> list[str]:
-        """Channel types of a service, in the editor's order, without repeats."""
+        """Types of the channels in operation, in the editor's order, without repeats."""
         seen: list[str] = []
         for kanal in service.get("kanaele", []):
-            if kanal["typ"] not in seen:
+            if in_operation(kanal) and kanal["typ"] not in seen:
                 seen.append(kanal["typ"])
         return seen
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import SCHEMA_DIR, fastschema
-from .dataset import COLLECTIONS, LEVELS, ONLINE_TYPES, Collection, Dataset
+from .dataset import COLLECTIONS, LEVELS, ONLINE_TYPES, Collection, Dataset, in_operation
 from .yamlload import Document, Problem, YamlError, load_yaml_file
 
 if TYPE_CHECKING:  # imported where used: a clean run never needs jsonschema (a tenth of a second)
@@ -414,7 +414,7 @@ def _service_rules(doc: Document) -> list[Problem]:
     kanaele = data.get("kanaele")
     level = data.get("digitalisierung")
     if isinstance(kanaele, list) and level in LEVELS:
-        types = [k.get("typ") for k in kanaele if isinstance(k, dict)]
+        types = [k.get("typ") for k in kanaele if isinstance(k, dict) and in_operation(k)]
         online = [t for t in types if t in ONLINE_TYPES]
         if level == "analog" and online:
             out.append(Problem(doc.path, doc.line_of(("digitalisierung",)), f"„digitalisierung“ ist „analog“, aber es gibt einen Online-Kanal ({online[0]}). Mit Online-Kanal bitte „digital“ eintragen (oder „ende-zu-ende“, wenn auch der Bescheid digital zurückkommt)."))
@@ -425,6 +425,8 @@ def _service_rules(doc: Document) -> list[Problem]:
         for i, kanal in enumerate(kanaele):
             if not isinstance(kanal, dict):
                 continue
+            if kanal.get("status") and not kanal.get("status_stand"):
+                out.append(Problem(doc.path, doc.line_of(("kanaele", i, "status")), f"„kanaele[{i + 1}].status“ ist „{kanal['status']}“, aber „status_stand“ fehlt: Bitte das Datum der Quelle eintragen, die den Kanal so nennt (JJJJ-MM-TT), damit die Website sagt, wie alt die Angabe ist."))
             if kanal.get("amt") and kanal.get("typ") not in ("vor-ort", "post"):
                 out.append(Problem(doc.path, doc.line_of(("kanaele", i, "amt")), f"„kanaele[{i + 1}].amt“ gibt es nur bei vor-ort und post: ein Online-Kanal hat keinen Ort."))
     kennzahlen = data.get("kennzahlen")

@@ -10,7 +10,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from lotse import feldreferenz
+from lotse.redaktion import feldreferenz
 from lotse.dataset import COLLECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,15 +188,18 @@ def test_provider_yields_one_markdown_page():
 def test_provider_is_registered():
     from lotse.site import providers
 
-    assert "lotse.feldreferenz:files" in providers.PROVIDERS
+    assert "lotse.redaktion.feldreferenz:files" in providers.PROVIDERS
 
 
 def test_built_site_has_the_page_in_step_with_the_schemas(built_site):
-    """The real build: the provider is wired in, the page is in the main navigation, and it matches."""
+    """The real build: the provider is wired in, the page is linked from the footer (not the main
+    navigation, which is for citizens: issue 14), and it matches."""
     page = (built_site / "mitmachen" / "felder" / "index.html").read_text(encoding="utf-8")
     assert_page_matches_schemas(page)
     start = (built_site / "index.html").read_text(encoding="utf-8")
     tabs = start[start.index('class="md-tabs"'):]
     tabs = tabs[: tabs.index("</nav>")]
     links = {href: " ".join(text.split()) for href, text in re.findall(r'href="([^"]*)"[^>]*>([^<]*)', tabs)}
-    assert links.get("mitmachen/felder/") == "Mitmachen", links
+    assert "mitmachen/felder/" not in links, links
+    footer = start[start.index('class="md-footer lotse-fuss"'):]
+    assert re.search(r'href="mitmachen/felder/"[^>]*>Mitmachen<', footer)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from lotse.cli import main
-from lotse.fix import fix_data
+from lotse.redaktion.fix import fix_data
 from lotse.validator import load
 from lotse.yamlload import load_yaml_file
 from conftest import write_yaml
@@ -41,7 +41,7 @@ stand: "2026-01-01"
 def mini_data(mini_data):
     """The shared mini data with every record's keys in schema order (as editors' files should be)."""
     from lotse.dataset import COLLECTIONS
-    from lotse.feldreferenz import fields
+    from lotse.redaktion.feldreferenz import fields
 
     def ordered(value, spec):
         if not isinstance(value, dict):

@@ -225,7 +225,7 @@ def test_github_format_keeps_data_from_becoming_workflow_commands(mini_data):
 
 def fix(path: Path) -> list[str]:
     from lotse.dataset import COLLECTIONS
-    from lotse.fix import fix_file
+    from lotse.redaktion.fix import fix_file
 
     return fix_file(path, next(c for c in COLLECTIONS if c.kind == "leistung"))
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from lotse.cli import main
 from lotse.dataset import COLLECTIONS
-from lotse.feldreferenz import all_fields, inline_yaml
-from lotse.neu import EXAMPLE_IDS, template
+from lotse.redaktion.feldreferenz import all_fields, inline_yaml
+from lotse.redaktion.neu import EXAMPLE_IDS, template
 from lotse.validator import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -223,12 +223,12 @@ def test_example_ids_are_valid():
 # --------------------------------------------------------------------------- CONTRIBUTING.md
 
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
-REFRESH = "Neu erzeugen mit: .venv/bin/python -m lotse.neu CONTRIBUTING.md"
+REFRESH = "Neu erzeugen mit: .venv/bin/python -m lotse.redaktion.neu CONTRIBUTING.md"
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_contributing_template_is_what_lotse_neu_writes(kind):
-    from lotse.neu import contributing_blocks
+    from lotse.redaktion.neu import contributing_blocks
 
     blocks = contributing_blocks(CONTRIBUTING.read_text(encoding="utf-8"))
     assert kind in blocks, f"CONTRIBUTING.md has no <!-- vorlage:{kind} --> block"
@@ -238,7 +238,7 @@ def test_contributing_template_is_what_lotse_neu_writes(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_contributing_template_has_every_schema_field(kind):
     """Independent of the generator: every property the schema file names is in the block."""
-    from lotse.neu import contributing_blocks
+    from lotse.redaktion.neu import contributing_blocks
 
     block = contributing_blocks(CONTRIBUTING.read_text(encoding="utf-8"))[kind]
     for key in _raw_property_names(SCHEMAS[kind]):

@@ -574,3 +574,40 @@ def test_hit_at_3_on_the_shipped_data():
     report = ev.evaluate_lotse(DATA, ev.load_cases())
     misses = [f"{r.query!r} -> {r.expected} (Rang {r.rank})" for r in report.results if not r.rank or r.rank > 3]
     assert report.hit_at(3) >= 0.95, misses
+
+
+def test_intents_find_the_primary_service_first():
+    """Issue 14: short queries for common tasks; the FIRST result must be the primary service."""
+    ev = _eval_module()
+    intents = ev.load_intents()
+    assert len(intents) >= 60
+    ds, _ = load(DATA)
+    assert not [c.query for c in intents if c.expected not in ds.leistungen]
+    report = ev.evaluate_lotse(DATA, intents)
+    misses = [f"{r.query!r} -> {r.expected} (Rang {r.rank}, zuerst {r.top[:1]})" for r in report.results if r.rank != 1]
+    assert report.hit_at(1) >= 0.95, misses
+
+
+def test_demand_prior_is_part_of_the_shipped_index(tmp_path):
+    """The prior lives in the index vectors (document boost), so Python and browser rank alike;
+    without it the rarer relative wins the short query."""
+    from lotse.search.index import SearchDoc, doc_boost
+
+    assert doc_boost(SearchDoc("leistung", "x", "X", demand="hoch")) > doc_boost(SearchDoc("leistung", "x", "X"))
+    ev = _eval_module()
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    case = [c for c in ev.load_intents() if c.query == "personalausweis"]
+    with_prior = ev.evaluate_lotse(data, case).results[0]
+    for path in (data / "services").glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        if "\nnachfrage:" in text:
+            head, _, rest = text.partition("\nnachfrage:\n")
+            tail = rest.split("\n")
+            while tail and (tail[0].startswith(" ") or not tail[0]):
+                tail.pop(0)
+            path.write_text(head + "\n" + "\n".join(tail), encoding="utf-8")
+    without = ev.evaluate_lotse(data, case).results[0]
+    assert with_prior.rank == 1 and without.rank != 1

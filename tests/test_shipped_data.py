@@ -116,7 +116,8 @@ def test_elternexpress_has_seven_services_from_four_providers():
     assert len(providers) == 4, providers
     buendel = data.get("buendel") or {}
     assert buendel.get("status") == "produktiv"
-    assert str(buendel.get("seit", "")).startswith("2023")
+    # The seed only says "planned for autumn 2023": "produktiv" needs a named, dated source of its own.
+    assert any(q.get("url") and q.get("stand") and "Elternexpress" in q["titel"] for q in data["quelle"])
 
 
 @pytest.mark.skipif(not (FACTS / "leika.tsv").is_file(), reason="needs ../shared/facts/ beside the checkout")

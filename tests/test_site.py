@@ -494,7 +494,8 @@ def test_json_matches_the_data(which, built_site, rich):
         record = ds.leistungen[obj["id"]].data
         assert list(obj)[:7] == ["id", "name", "leika", "url", "kanaele", "digitalisierung", "zustaendig"]
         assert obj["url"] == f"leistungen/{obj['id']}/" and (site / obj["url"] / "index.html").is_file()
-        assert obj["kanaele"] == list(dict.fromkeys(k["typ"] for k in record["kanaele"]))
+        # channels in operation only: a 2020 pilot (status) is not a way to apply today
+        assert obj["kanaele"] == list(dict.fromkeys(k["typ"] for k in record["kanaele"] if not k.get("status")))
         assert obj["kanaele_details"] == record["kanaele"]
         assert obj["leika"] == record.get("leika")
         for key, value in record.items():

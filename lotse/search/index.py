@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lunr.builder import Builder
 
-from ..dataset import ONLINE_TYPES, Dataset
+from ..dataset import ONLINE_TYPES, Dataset, in_operation
 from . import synonyms
 from .compounds import Splitter
 from .text import pairs, settings, stem, stop_stems, terms, whole, words
@@ -30,6 +30,17 @@ class SearchDoc:
     title: str
     fields: dict[str, list[str]] = field(default_factory=dict)  # field code -> terms
     meta: dict = field(default_factory=dict)
+    demand: str | None = None  # the service's nachfrage.stufe: a prior on its score
+
+
+def doc_boost(doc: SearchDoc) -> float:
+    """lunr's document boost: the kind's weight times the demand prior (settings.json ``nachfrage``).
+
+    Applied when the index is built, so it is part of the shipped vectors and the
+    browser ranks with it without any code of its own.
+    """
+    cfg = settings()
+    return cfg["docBoost"][doc.kind] * (cfg["nachfrage"].get(doc.demand, 1.0) if doc.demand else 1.0)
 
 
 def online_url(ds: Dataset, service: dict) -> str | None:
@@ -40,7 +51,7 @@ def online_url(ds: Dataset, service: dict) -> str | None:
     """
     portale = ds.settings.get("portale") or {}
     for kanal in service.get("kanaele") or []:
-        if kanal.get("typ") not in ONLINE_TYPES:
+        if kanal.get("typ") not in ONLINE_TYPES or not in_operation(kanal):
             continue
         if kanal.get("url"):
             return kanal["url"]
@@ -109,7 +120,7 @@ def documents(ds: Dataset) -> list[SearchDoc]:
     out: list[SearchDoc] = []
     for sid, doc in sorted(ds.leistungen.items()):
         d = doc.data
-        sd = SearchDoc("leistung", sid, d.get("name", sid))
+        sd = SearchDoc("leistung", sid, d.get("name", sid), demand=(d.get("nachfrage") or {}).get("stufe"))
         ozg_name = (d.get("ozg") or {}).get("name", "")
         fill(sd, sd.title, list(d.get("synonyme") or []), [ozg_name] if ozg_name else [])
         sd.fields["k"] = [d["leika"]] if d.get("leika") else []
@@ -170,7 +181,7 @@ def build_index(docs: list[SearchDoc]):
         record = {"r": str(i)}
         for code in cfg["fields"]:
             record[code] = list(doc.fields.get(code, []))
-        builder.add(record, {"boost": cfg["docBoost"][doc.kind]})
+        builder.add(record, {"boost": doc_boost(doc)})
     return builder.build()
 
 

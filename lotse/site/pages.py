@@ -136,18 +136,35 @@ def channel_figures(ctx: SiteContext, from_url: str) -> str:
         f'<tr class="lotse-zahlen__summe"><th scope="row">Alle Leistungen</th><td>{text.number(counts["total"])}</td></tr>'
         '</tbody></table>'
         '<p class="lotse-klein">Jede Leistung zählt einmal, nach ihrem ersten Online-Kanal, wie in der Antwort '
-        'der Stadt auf die Ratsanfrage vom 20.05.2025. Ein PDF per E-Mail zählt nicht als digital.</p>'
+        'der Stadt auf die Ratsanfrage vom 20.05.2025. Ein PDF per E-Mail zählt nicht als digital. '
+        f'Gezählt werden alle {text.number(counts["total"])} Leistungen dieses Verzeichnisses, auch die von Stellen '
+        f'außerhalb der Stadtverwaltung.{_city_count(ctx, to)}</p>'
     )
 
 
-def stand_quelle(record: dict) -> str:
+def _city_count(ctx: SiteContext, to) -> str:
+    """The city's own count as the same denominator the report uses (data/lotse.yml, vergleich_stadt)."""
+    v = ctx.dataset.settings.get("vergleich_stadt")
+    if not v:
+        return ""
+    return (f' Die Stadt selbst zählt {text.number(v["digital"])} digital beantragbare Leistungen; wie viele davon '
+            f'hier erfasst sind, zeigt <a href="{to("digitalisierung/")}">Digitalisierung in Zahlen</a>.')
+
+
+def stand_quelle(record: dict, dated: bool = False) -> str:
+    """Date and sources of a record; ``dated`` adds each source's own date (office pages)."""
     sources = []
     for q in record.get("quelle") or []:
         title = esc(q.get("titel"))
-        sources.append(f'<li><a href="{esc(q["url"])}">{title}</a></li>' if q.get("url") else f"<li>{title}</li>")
+        when = f' <span class="lotse-klein">(Stand: {esc(text.date(q["stand"]))})</span>' if dated and q.get("stand") else ""
+        sources.append(f'<li><a href="{esc(q["url"])}">{title}</a>{when}</li>' if q.get("url") else f"<li>{title}{when}</li>")
     return (f'<footer class="lotse-stand"><p><strong>Stand:</strong> {esc(text.date(record.get("stand")))}</p>'
             f'<p><strong>{"Quelle" if len(sources) == 1 else "Quellen"}:</strong></p><ul>{"".join(sources)}</ul></footer>')
 
+
+# schema.org day names for OpeningHoursSpecification, keyed like the schema's weekday codes.
+SCHEMA_DAYS = {"mo": "Monday", "di": "Tuesday", "mi": "Wednesday", "do": "Thursday", "fr": "Friday",
+               "sa": "Saturday", "so": "Sunday"}
 
 # --------------------------------------------------------------------------- pages
 
@@ -802,14 +819,26 @@ class _Pages:
         parent = amt.get("uebergeordnet")
         if parent:
             out.append(f'<p>Gehört zu: <a href="{to(ctx.url("amt", parent))}">{esc(self._amt_name(parent))}</a></p>')
+        if amt.get("zuordnung_redaktionell"):
+            out.append('<p class="lotse-hinweis-redaktion" data-lotse-redaktionell>Welche Leistungen diese Stelle erbringt, '
+                       'hat die Redaktion zugeordnet: Die ausgewerteten Quellen nennen die Stelle dafür nicht ausdrücklich. '
+                       f'Im Zweifel fragen Sie bitte nach{self._ask_whom()}.</p>')
+        if amt.get("termin_url"):
+            out.append(f'<p><a class="lotse-knopf lotse-knopf--termin" href="{esc(amt["termin_url"])}">Termin online buchen</a></p>')
         if amt.get("beschreibung"):
             out.append(ctx.markdown(amt["beschreibung"]))
+        # Unknown stays visible: a citizen must learn that the address or the hours are not
+        # known here and whom to ask, rather than find an empty page.
+        ask = f" Bitte fragen Sie{self._ask_whom()}." if self._ask_whom() else ""
         contact = self._address(amt) + self._contact(amt)
-        if contact:
-            out.append(f'<h2 id="kontakt">Adresse und Kontakt</h2>{contact}')
-        hours = self._hours(amt.get("oeffnungszeiten"), full=True)
-        if hours:
-            out.append(f'<h2 id="oeffnungszeiten">Öffnungszeiten</h2>{hours}')
+        if not amt.get("adresse"):
+            contact = f'<p data-lotse-unbekannt="adresse">Die Besucheranschrift ist hier nicht bekannt.{ask}</p>' + contact
+        out.append(f'<h2 id="kontakt">Adresse und Kontakt</h2>{contact}')
+        oz = amt.get("oeffnungszeiten")
+        hours = self._hours(oz, full=True)
+        if not (oz or {}).get("zeiten"):
+            hours = f'<p data-lotse-unbekannt="zeiten">Öffnungszeiten je Wochentag sind hier nicht bekannt.{ask}</p>' + hours
+        out.append(f'<h2 id="oeffnungszeiten">Öffnungszeiten</h2>{hours}')
         children = self._children.get(amt_id)
         if children:
             items = "".join(f'<li><a href="{to(ctx.url("amt", c))}">{esc(self._amt_name(c))}</a></li>'
@@ -823,7 +852,8 @@ class _Pages:
         if counters:
             out.append(f'<h2 id="vor-ort">Hier beantragen, zuständig ist eine andere Stelle ({len(counters)})</h2>')
             out.append(self._service_list(to, counters))
-        out.append(stand_quelle(amt))
+        out.append(stand_quelle(amt, dated=True))
+        out.append(self._office_jsonld(amt))
         return GeneratedFile.page(url, amt["name"], "".join(out), hide=list(HIDE))
 
     # -- review ------------------------------------------------------------------
@@ -860,6 +890,39 @@ class _Pages:
         html = (breadcrumb(to, [("Start", ""), ("Zu prüfen", None)]) + "<h1>Zu prüfen: Einträge aus dem Leistungsverzeichnis</h1>"
                 + intro + table)
         return GeneratedFile.page(url, "Zu prüfen", html, description="Einträge aus dem Leistungsverzeichnis, die die Stadt noch prüfen muss.", hide=list(HIDE))
+
+    def _ask_whom(self) -> str:
+        """' beim Bürgertelefon: <a href="tel:…">…</a>' from the city config, or ''."""
+        phone = self.ds.settings.get("buergertelefon")
+        if not phone:
+            return ""
+        tel = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+        return f' beim Bürgertelefon: <a href="tel:{esc(tel)}">{esc(phone)}</a>'
+
+    def _office_jsonld(self, amt: dict) -> str:
+        """schema.org GovernmentOffice; opening hours only as the data states them per weekday."""
+        data: dict = {"@context": "https://schema.org", "@type": "GovernmentOffice", "name": amt["name"]}
+        adr = amt.get("adresse")
+        if adr:
+            data["address"] = {"@type": "PostalAddress", "streetAddress": adr["strasse"],
+                               "postalCode": adr["plz"], "addressLocality": adr["ort"]}
+        kontakt = amt.get("kontakt") or {}
+        if kontakt.get("telefon"):
+            data["telephone"] = kontakt["telefon"]
+        if kontakt.get("email"):
+            data["email"] = kontakt["email"]
+        if amt.get("website"):
+            data["url"] = amt["website"]
+        specs = [{"@type": "OpeningHoursSpecification",
+                  "dayOfWeek": [f"https://schema.org/{SCHEMA_DAYS[d]}" for d in zeit["tage"]],
+                  "opens": zeit["von"], "closes": zeit["bis"]}
+                 for zeit in (amt.get("oeffnungszeiten") or {}).get("zeiten") or []]
+        if specs:
+            data["openingHoursSpecification"] = specs
+        if amt.get("termin_url"):
+            data["potentialAction"] = {"@type": "ReserveAction", "target": amt["termin_url"]}
+        return f'<script type="application/ld+json">{text.json_for_script(data)}</script>'
+
 
     # -- channels ----------------------------------------------------------------
 

@@ -37,8 +37,8 @@ from .context import GeneratedFile, SiteContext
 PROVIDERS = [
     "lotse.site.pages:files",
     "lotse.site.opendata:files",
-    "lotse.bericht_page:files",  # /digitalisierung/ and its CSV (issue 7)
-    "lotse.feldreferenz:files",  # /mitmachen/felder/: field reference from the schemas (issue 8)
+    "lotse.bericht.page:files",  # /digitalisierung/ and its CSV (issue 7)
+    "lotse.redaktion.feldreferenz:files",  # /mitmachen/felder/: field reference from the schemas (issue 8)
     "lotse.search.provider:files",  # search index, lunr.js bundle and search UI (issue 4)
 ]
 

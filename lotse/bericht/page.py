@@ -12,17 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from . import bericht as b
+from .. import bericht as b
 from .charts import Balken, Segment, hbar, stacked
-from .site.context import GeneratedFile, SiteContext
-from .site.text import date, esc
+from ..site.context import GeneratedFile, SiteContext
+from ..site.text import date, esc
 
 URL = "digitalisierung/"
 TITLE = "Digitalisierung in Zahlen"
 CSV_NAME = "digitalisierung.csv"
 JS_NAME = "bericht-tabelle.js"
 CSS_NAME = "bericht.css"
-ASSETS = Path(__file__).resolve().parent / "bericht_assets"
+ASSETS = Path(__file__).resolve().parent / "assets"
 
 STATUS_MARK = {b.MET: "✓", b.NOT_MET: "✗", b.UNKNOWN: "?"}
 STATUS_CLASS = {b.MET: "ja", b.NOT_MET: "nein", b.UNKNOWN: "offen"}
@@ -88,27 +88,66 @@ def render(ctx: SiteContext, rep: b.Bericht) -> str:
         f"Durchlauf und Planung. Diese Seite berechnet sie aus den Daten von Lotse (Stand {esc(stand)}). "
         f"Dieselben Zahlen gibt <code>lotse bericht</code> aus.</p>"
     )
-    parts.append(f"<p><strong>{esc(b.scope_sentence(rep))}</strong></p>")
-    if rep.ausserhalb:
-        links = "; ".join(f'<a href="{esc(to(ctx.url("amt", amt_id)))}">{esc(name)}</a> ({esc(b.fmt_int(n))})'
-                          for amt_id, name, n in rep.ausserhalb_je_stelle)
-        parts.append(f"<p>{esc(b.excluded_sentence(rep))}{links}.</p>")
-    parts.append(f'<div class="admonition note"><p class="admonition-title">Wie vollständig die Zahlen sind</p><p>{esc(b.coverage_sentence(rep))}</p></div>')
-    parts.append(f'<p><a href="{esc(to(URL + CSV_NAME))}" download>Tabelle je Leistung als CSV herunterladen</a> '
-                 f"(Semikolon-getrennt, UTF-8, Dezimalkomma; leere Zelle = keine Angabe).</p>")
-
     parts.append('<nav class="lotse-inhalt" aria-label="Inhalt dieser Seite"><ul>'
                  + "".join(f'<li><a href="#{key}">{esc(label)}</a></li>' for key, label in b.SECTIONS) + "</ul></nav>")
-    parts += _coverage(rep)
+    # Headline figures and charts first; who is counted, then the long lists, collapsed.
+    parts += _headline(ctx, rep)
     parts += _channels(rep)
     parts += _levels(rep)
     parts += _shares(ctx, rep)
     parts += _roadmap(ctx, rep)
-    parts += _priorities(ctx, rep)
-    parts += _overview(ctx, rep)
+    parts += _coverage(rep)
+    parts += _checks(ctx, rep)
+    parts += _collapsed(_priorities(ctx, rep), "Reihenfolge aller analogen Leistungen zeigen")
+    parts += _collapsed(_overview(ctx, rep), "Tabelle je Leistung zeigen")
     parts += _sources(rep)
     parts.append(f'<script src="{esc(to(URL + JS_NAME))}"></script>')
     return "\n".join(parts) + "\n"
+
+
+def _headline(ctx: SiteContext, rep: b.Bericht) -> list[str]:
+    to = ctx.linker(URL)
+    out = [_h2("ueberblick"),
+           f'<div class="lotse-kennzahlen">{_table(b.HEADLINE_HEADERS, _esc_cells(b.headline_rows(rep)), "lr")}</div>']
+    if rep.vergleich:
+        v = rep.vergleich
+        bars = [Balken(k.label if k.key == "amt24" else {"formular": "Formular (Website)", "andere": "EfA / andere Portale"}.get(k.key, k.label),
+                       (k.hauptkanal / v[k.key]) if v.get(k.key) else 0,
+                       f"{b.fmt_int(k.hauptkanal)} von {b.fmt_int(v.get(k.key))}")
+                for k in rep.kanaele]
+        bars.append(Balken("Zusammen", rep.digital / v["digital"] if v["digital"] else 0, f"{b.fmt_int(rep.digital)} von {b.fmt_int(v['digital'])}"))
+        svg = hbar("lotse-vergleich", "In Lotse erfasst, gemessen an der Zählung der Stadt", bars, maximum=1)
+        out.append(f"<p><strong>{esc(b.comparison_sentence(rep))}</strong></p>")
+        out.append(_figure(svg, _table(b.COMPARISON_HEADERS, _esc_cells(b.comparison_rows(rep)), "lrrr")))
+    out.append(f'<div class="admonition note"><p class="admonition-title">Welche Leistungen welche Zahl zählt</p>'
+               f"<p>{esc(b.counting_sentence(rep))}</p><p>{esc(b.scope_sentence(rep))}</p>")
+    if rep.ausserhalb:
+        links = "; ".join(f'<a href="{esc(to(ctx.url("amt", amt_id)))}">{esc(name)}</a> ({esc(b.fmt_int(n))})'
+                          for amt_id, name, n in rep.ausserhalb_je_stelle)
+        out.append(f"<p>{esc(b.excluded_sentence(rep))}{links}.</p>")
+    out.append(f"<p>{esc(b.coverage_sentence(rep))}</p></div>")
+    out.append(f'<p><a href="{esc(to(URL + CSV_NAME))}" download>Tabelle je Leistung als CSV herunterladen</a> '
+               f"(Semikolon-getrennt, UTF-8, Dezimalkomma; leere Zelle = keine Angabe).</p>")
+    return out
+
+
+def _checks(ctx: SiteContext, rep: b.Bericht) -> list[str]:
+    out = [_h2("pruefen")]
+    if not rep.pruefen:
+        return out + [f"<p>{esc(b.NOTHING_TO_CHECK)}</p>"]
+    folder = {"Leistung": "leistung", "Lebenslage": "lebenslage", "Stelle": "amt"}
+    to = ctx.linker(URL)
+    rows = []
+    for v, row in zip(rep.pruefen, b.check_rows(rep)):
+        cells = _esc_cells([row])[0]
+        cells[0] = f'<a href="{esc(to(ctx.url(folder[v.kind], v.record_id)))}">{cells[0]}</a>'
+        rows.append(cells)
+    return out + [f'<div class="lotse-breit">{_table(b.CHECK_HEADERS, rows, "lllrl")}</div>']
+
+
+def _collapsed(section: list[str], summary: str) -> list[str]:
+    """The heading stays visible (and in the contents list); the long body opens on demand."""
+    return [section[0], f'<details class="lotse-aufklappen"><summary>{esc(summary)}</summary>', *section[1:], "</details>"]
 
 
 def _h2(key: str) -> str:

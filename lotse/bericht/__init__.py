@@ -38,10 +38,10 @@ from typing import Callable
 
 import click
 
-from .cli import DATA_OPTION, report_problems
-from .dataset import COUNCIL_GROUPS, LEVELS, ONLINE_TYPES, Dataset, latest_kennzahl
-from .site.text import csv_cell, duration, number, sort_key
-from .validator import load
+from ..cli import DATA_OPTION, report_problems
+from ..dataset import COUNCIL_GROUPS, LEVELS, ONLINE_TYPES, Dataset, latest_kennzahl
+from ..site.text import csv_cell, duration, number, sort_key
+from ..validator import load
 
 # The city's threshold for "a large user group" (answer to question 4: "> 10.000").
 REACH_THRESHOLD = 10_000
@@ -480,6 +480,9 @@ class Bericht:
     prioritaet: list[Prioritaet] = field(default_factory=list)
     abdeckung: list[Abdeckung] = field(default_factory=list)
     quellen: list[str] = field(default_factory=list)  # from data/lotse.yml, see report_sources
+    verzeichnis_gesamt: int = 0  # every service in the directory, the start page's count
+    vergleich: dict | None = None  # the city's own count (data/lotse.yml, vergleich_stadt)
+    pruefen: list = field(default_factory=list)  # lotse.frische.Veraltet: dated facts to check again
 
     @property
     def gesamt(self) -> int:
@@ -506,8 +509,8 @@ class Bericht:
         return sorted({r.planung_quelle for r in self.zeilen if r.planung_quelle}, key=sort_key)
 
 
-def compute(ds: Dataset) -> Bericht:
-    """The whole overview from a validated dataset."""
+def compute(ds: Dataset, today=None) -> Bericht:
+    """The whole overview from a validated dataset (``today`` decides what counts as old)."""
     city, outside = [], []
     for sid in sorted(ds.leistungen):
         data = ds.leistungen[sid].data
@@ -574,6 +577,11 @@ def compute(ds: Dataset) -> Bericht:
         Abdeckung("EfA-Lösung", sum(r.efa_verfuegbar is not None for r in analog), len(analog)),
     ]
     rep.quellen = report_sources(ds)
+    rep.verzeichnis_gesamt = len(ds.leistungen)
+    rep.vergleich = ds.settings.get("vergleich_stadt")
+    from ..frische import stale
+
+    rep.pruefen = stale(ds, today)
     return rep
 
 
@@ -593,6 +601,61 @@ def scope_sentence(rep: Bericht) -> str:
     )
 
 
+def counting_sentence(rep: Bericht) -> str:
+    """One explanation of which services each figure covers: start page, this report, the city's own count."""
+    text = (f"Welche Leistungen zählen: Die Startseite zählt alle {count(rep.verzeichnis_gesamt, 'Leistung', 'Leistungen')} "
+            f"des Verzeichnisses, auch die von Stellen außerhalb der Stadtverwaltung (etwa Familienkasse, Finanzamt). "
+            f"Dieser Bericht zählt nur die {count(rep.gesamt, 'Leistung', 'Leistungen')}, für die eine Stelle der Stadt zuständig ist.")
+    v = rep.vergleich
+    if v:
+        text += (f" Die Stadt selbst zählt {fmt_int(v['digital'])} digital beantragbare Leistungen ({v['quelle']['titel']}); "
+                 f"diese Zahl ist unten der Nenner. Ihre Liste je Leistung ist nicht veröffentlicht, deshalb erfasst Lotse "
+                 f"nur einen Teil davon.")
+    return text
+
+
+def comparison_sentence(rep: Bericht) -> str | None:
+    v = rep.vergleich
+    if not v:
+        return None
+    return (f"Von den {fmt_int(v['digital'])} Leistungen, die die Stadt als digital beantragbar zählt, sind "
+            f"{fmt_int(rep.digital)} ({fmt_pct(rep.digital, v['digital'])}) in Lotse mit Online-Weg erfasst.")
+
+
+def comparison_rows(rep: Bericht) -> list[list[str]]:
+    """Per council group: the city's count (the denominator) and what Lotse has recorded."""
+    v = rep.vergleich or {}
+    rows = []
+    for k in rep.kanaele:
+        city = v.get(k.key)
+        rows.append([k.label, fmt_int(city), fmt_int(k.hauptkanal), fmt_pct(k.hauptkanal, city) if city else "–"])
+    rows.append(["Zusammen", fmt_int(v.get("digital")), fmt_int(rep.digital), fmt_pct(rep.digital, v["digital"]) if v.get("digital") else "–"])
+    return rows
+
+
+COMPARISON_HEADERS = ["Kanal", "Zählung der Stadt", "in Lotse erfasst", "Anteil erfasst"]
+
+
+def headline_rows(rep: Bericht) -> list[list[str]]:
+    rows = [["Städtische Leistungen in Lotse", fmt_int(rep.gesamt)],
+            ["davon online beantragbar", f"{fmt_int(rep.digital)} ({fmt_pct(rep.digital, rep.gesamt)})"],
+            ["davon nur analog", f"{fmt_int(rep.nur_analog)} ({fmt_pct(rep.nur_analog, rep.gesamt)})"],
+            ["Ende-zu-Ende (Bescheid kommt digital zurück)", fmt_int(rep.stufen.get("ende-zu-ende", 0))]]
+    if rep.vergleich:
+        rows.insert(0, ["Digital beantragbar laut Zählung der Stadt", fmt_int(rep.vergleich["digital"])])
+    return rows
+
+
+HEADLINE_HEADERS = ["Kennzahl", "Wert"]
+
+
+def check_rows(rep: Bericht) -> list[list[str]]:
+    return [[f"{v.kind} „{v.name}“", v.field, v.datum, fmt_int(v.alter_tage), f"{v.datei}:{v.line}"] for v in rep.pruefen]
+
+
+CHECK_HEADERS = ["Eintrag", "Angabe", "Datum", "Alter in Tagen", "Datei"]
+
+
 def coverage_sentence(rep: Bericht) -> str:
     """The plain statement for the top of page and report."""
     cases = rep.abdeckung[0]
@@ -603,6 +666,10 @@ def coverage_sentence(rep: Bericht) -> str:
 
 
 NOTES = {
+    "ueberblick": "Die wichtigsten Zahlen zuerst. Die Zählung der Stadt stammt aus ihrer Antwort auf die Ratsanfrage; "
+                  "die übrigen Zahlen berechnet Lotse aus seinen Daten.",
+    "pruefen": "Angaben, deren Datum älter ist als die in data/lotse.yml eingestellte Grenze (frische). Sie sind nicht falsch, "
+               "aber sie sollten erneut geprüft werden: bitte prüfen.",
     "datenlage": "Wie viele Leistungen welche Angabe haben. Die letzten drei Zeilen beziehen sich nur auf die analogen Leistungen.",
     "kanaele": "Aufgeteilt wie in der Antwort der Stadt: Landesportal, Antragsformular auf der Website, EfA und andere Portale. "
                "Jede Leistung zählt einmal, bei ihrem ersten Online-Kanal (Hauptkanal); die letzte Spalte zählt jede Leistung, "
@@ -623,6 +690,7 @@ NOTES = {
 NO_LEBENSLAGE = "Keine Lebenslage enthält eine städtische Leistung."
 NO_PLAN = "Für keine Leistung ist eine Planung eingetragen."
 NO_ANALOG = "Keine analoge Leistung."
+NOTHING_TO_CHECK = "Keine Angabe ist älter als die eingestellte Grenze."
 
 
 def analog_sentence(rep: Bericht) -> str:
@@ -745,13 +813,16 @@ def priority_row(p: Prioritaet) -> list[str]:
 
 
 # Sections of the overview, in order, for the report and the page (anchor, heading).
+# Headline figures and charts first, the long lists (ranking, table per service) last.
 SECTIONS = (
-    ("datenlage", "Datenlage"),
+    ("ueberblick", "Auf einen Blick"),
     ("kanaele", "Leistungen nach Kanal"),
     ("digitalisierungsgrad", "Leistungen nach Digitalisierungsgrad"),
     ("lebenslagen", "Anteil digital je Lebenslage"),
     ("stellen", "Anteil digital je Stelle"),
     ("fahrplan", "Digitalisierungsfahrplan"),
+    ("datenlage", "Datenlage"),
+    ("pruefen", "Bitte prüfen"),
     ("prioritaeten", "Reihenfolge für die noch analogen Leistungen"),
     ("tabelle", "Übersicht je Leistung"),
     ("quellen", "Quellen"),
@@ -771,7 +842,10 @@ def to_markdown(rep: Bericht) -> str:
         for block in ((NOTES[key],) if key in NOTES else ()) + blocks:
             out.extend(["", block])
 
-    section("datenlage", md_table(COVERAGE_HEADERS, coverage_rows(rep), "lrrr"))
+    overview = [md_table(HEADLINE_HEADERS, headline_rows(rep), "lr"), counting_sentence(rep)]
+    if rep.vergleich:
+        overview += [comparison_sentence(rep), md_table(COMPARISON_HEADERS, comparison_rows(rep), "lrrr")]
+    section("ueberblick", *overview)
     section("kanaele", md_table(CHANNEL_HEADERS, channel_rows(rep), "lrr"), analog_sentence(rep))
     section("digitalisierungsgrad", md_table(LEVEL_HEADERS, level_rows(rep), "lrr"))
     section("lebenslagen", md_table(["Lebenslage"] + SHARE_HEADERS, share_rows(rep.je_lebenslage), "lrrr") if rep.je_lebenslage else NO_LEBENSLAGE)
@@ -781,6 +855,8 @@ def to_markdown(rep: Bericht) -> str:
                 md_table(ROADMAP_DETAIL_HEADERS, [roadmap_detail(r) for j in rep.fahrplan for r in j.zeilen]), unplanned_sentence(rep))
     else:
         section("fahrplan", NO_PLAN, unplanned_sentence(rep))
+    section("datenlage", md_table(COVERAGE_HEADERS, coverage_rows(rep), "lrrr"))
+    section("pruefen", md_table(CHECK_HEADERS, check_rows(rep), "lllrl") if rep.pruefen else NOTHING_TO_CHECK)
     if rep.prioritaet:
         section("prioritaeten", "\n".join(f"- **{c.label}**: {c.rule}" for c in CRITERIA), priority_sentence(rep),
                 md_table(PRIORITY_HEADERS, [priority_row(p) for p in rep.prioritaet]))

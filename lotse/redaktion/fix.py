@@ -27,10 +27,10 @@ from typing import Iterator
 
 import yaml
 
-from .dataset import COLLECTIONS, Collection
+from ..dataset import COLLECTIONS, Collection
 from .feldreferenz import Field, fields
-from .validator import IGNORED_FILES, _outside, field_name
-from .yamlload import YamlError, load_yaml_text
+from ..validator import IGNORED_FILES, _outside, field_name
+from ..yamlload import YamlError, load_yaml_text
 
 try:
     _Loader = yaml.CSafeLoader

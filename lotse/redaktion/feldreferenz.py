@@ -4,7 +4,7 @@ The schemas are the editors' documentation (title, description, examples on
 every property). This module walks them once into :class:`Field` trees that
 two outputs share, so neither can drift from the schemas:
 
-* the commented record templates of ``lotse neu`` (:mod:`lotse.neu`);
+* the commented record templates of ``lotse neu`` (:mod:`lotse.redaktion.neu`);
 * the field reference page of the site (``/mitmachen/felder/``), added to the
   build through :func:`files`, a site provider.
 """
@@ -20,8 +20,8 @@ from typing import Any, Iterable
 
 import yaml
 
-from . import SCHEMA_DIR
-from .dataset import COLLECTIONS
+from .. import SCHEMA_DIR
+from ..dataset import COLLECTIONS
 
 FREE_KEY = "<Schlüssel>"  # stands for a name the editor chooses in a map
 PAGE_URL = "mitmachen/felder/"
@@ -303,7 +303,7 @@ def page_markdown() -> str:
 
 def files(ctx=None):
     """Site provider: the field reference page (see lotse/site/providers.py)."""
-    from .site.context import GeneratedFile
+    from ..site.context import GeneratedFile
 
     # Markdown pages take title and description from front matter; Material prints
     # meta.title unescaped, so it is escaped here.

@@ -8,7 +8,7 @@ field. Optional fields are commented out and carry no value, so uncommenting
 one without filling it is caught too; nothing in a template could pass for
 real data (no example key, fee or URL is ever written as a value).
 
-``python -m lotse.neu CONTRIBUTING.md`` refreshes the templates quoted in
+``python -m lotse.redaktion.neu CONTRIBUTING.md`` refreshes the templates quoted in
 CONTRIBUTING.md (a test fails when they differ).
 """
 
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import click
 
-from . import DEFAULT_DATA
-from .dataset import COLLECTIONS
+from .. import DEFAULT_DATA
+from ..dataset import COLLECTIONS
 from .feldreferenz import NO_DEFAULT, Field, fields, inline_yaml, load_schema
 
 WIDTH = 100
@@ -225,7 +225,7 @@ def refresh_contributing(text: str) -> str:
     return BLOCK.sub(lambda m: m.group(1) + template(m.group("kind"), EXAMPLE_IDS[m.group("kind")]) + m.group(4), text)
 
 
-if __name__ == "__main__":  # developer tool: python -m lotse.neu CONTRIBUTING.md
+if __name__ == "__main__":  # developer tool: python -m lotse.redaktion.neu CONTRIBUTING.md
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "CONTRIBUTING.md")
     old = target.read_text(encoding="utf-8")
     new = refresh_contributing(old)
