@@ -285,7 +285,7 @@ def test_service_page_shows_the_record(rich):
     positions = [page.index(f'id="{anchor}"') for anchor in CITIZEN_SECTIONS]
     assert positions == sorted(positions)
     voraussetzungen = page.split('id="voraussetzungen"', 1)[1].split("</section>", 1)[0]
-    assert "Unbekannt:" in voraussetzungen and '<a href="tel:034112340">0341 1234-0</a>' in voraussetzungen
+    assert "Die Voraussetzungen sind hier nicht bekannt." in voraussetzungen and '<a href="tel:034112340">0341 1234-0</a>' in voraussetzungen
     # keys, ids, figures and sources: one collapsed part at the end, nothing of it in the body
     fachleute = page.split('<details class="lotse-fachleute"', 1)[1]
     assert "99115005104000" in fachleute and "Testvorlage" in fachleute and "Bilanz 2024" in fachleute
@@ -341,7 +341,7 @@ def test_service_page_answers_from_the_state_directory(rich):
         section = page.split(f'id="{anchor}"', 1)[1].split("</section>", 1)[0]
         assert expected in section, anchor
         assert source in section, anchor
-        assert "Unbekannt" not in section, anchor
+        assert "nicht bekannt" not in section, anchor
     assert page.index('id="online"') < page.index('id="voraussetzungen"') < page.index('id="zustaendig"')
     assert "Informationen der Stadt" in page.split('id="weitere"', 1)[1]
     assert "B100019.LB.100001" in page.split('<details class="lotse-fachleute"', 1)[1]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..dataset import CHANNEL_TYPES, LEVELS, ONLINE_TYPES
+from ..dataset import CHANNEL_TYPES, LEVELS, ONLINE_TYPES, in_operation
 from . import text
 from .context import (KANAL_EXPLAINED, LEVEL_LABELS, NUTZERKONTO_LABELS, ONLINE_GROUP_LABELS,
                       ONLINE_GROUPS, TRAEGER_LABELS, ZIELGRUPPE_LABELS, GeneratedFile, SiteContext)
@@ -36,6 +36,7 @@ STEP_KIND = {
     "eine-von": ("oder", "Eine dieser Leistungen genügt."),
     "optional": ("und", "Dieser Schritt ist optional: nur bei Bedarf."),
 }
+CHANNEL_STATUS = {"pilot": "als Pilot erprobt", "geplant": "geplant"}
 REVIEW_URL = "mitmachen/pruefen/"  # editors' list of unreviewed records from the state directory
 # Trust levels of an online service's login as words; codes the source uses are shown as they are.
 TRUST_LEVELS = {"niedrig": "niedrig", "basisregistrierung": "Basisregistrierung", "substantiell": "substantiell", "hoch": "hoch"}
@@ -366,7 +367,14 @@ class _Pages:
     def _offline_channel(self, service: dict, kanal: dict) -> str:
         typ = kanal["typ"]
         parts = [f'<div class="lotse-weg"><h3>{esc(kanal["bezeichnung"])}</h3><p>{self.ctx.badge(typ)}</p>']
-        if typ == "email-pdf":
+        if not in_operation(kanal):
+            word = CHANNEL_STATUS.get(kanal["status"], kanal["status"])
+            when = text.date(kanal.get("status_stand"))
+            parts.append(f'<p class="lotse-warnung" role="note">Laut einer Quelle{" vom " + esc(when) if when else ""} {esc(word)}. '
+                         'Ob dieser Online-Weg heute funktioniert, ist nicht belegt; bitte einen anderen Weg nutzen oder nachfragen.</p>')
+            if kanal.get("url"):
+                parts.append(f'<p><a href="{esc(kanal["url"])}">Seite dazu öffnen</a></p>')
+        elif typ == "email-pdf":
             parts.append(f"<p>{esc(KANAL_EXPLAINED['email-pdf'])}</p>")
             if kanal.get("url"):
                 parts.append(f'<p><a href="{esc(kanal["url"])}">Formular öffnen</a></p>')
@@ -449,18 +457,18 @@ class _Pages:
         return f'<p class="lotse-klein lotse-herkunft">{esc(q.get("titel", ""))}{", Stand " + esc(when) if when else ""}</p>'
 
     def _unknown(self, what: str, office_known: bool = True) -> str:
-        """An honest gap: say it is unknown and whom to ask (the Bürgertelefon from the config)."""
+        """An honest gap: "<what> ... hier nicht bekannt" and whom to ask (Bürgertelefon from the config)."""
         phone = (self.ctx.config.get("buergertelefon") or "").strip()
         if phone:
             tel = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-            ask = f'Fragen Sie bitte beim Bürgertelefon nach: <a href="tel:{esc(tel)}">{esc(phone)}</a>.'
+            ask = f'Bitte fragen Sie beim Bürgertelefon: <a href="tel:{esc(tel)}">{esc(phone)}</a>.'
         elif office_known:
-            ask = 'Fragen Sie bitte bei der <a href="#zustaendig">zuständigen Stelle</a> nach.'
+            ask = 'Bitte fragen Sie bei der <a href="#zustaendig">zuständigen Stelle</a>.'
         elif self.ctx.config.get("website"):
-            ask = f'Fragen Sie bitte bei der Stadtverwaltung nach (<a href="{esc(self.ctx.config["website"])}">Website der Stadt</a>).'
+            ask = f'Bitte fragen Sie bei der Stadtverwaltung (<a href="{esc(self.ctx.config["website"])}">Website der Stadt</a>).'
         else:
-            ask = "Fragen Sie bitte bei der Stadtverwaltung nach."
-        return f'<p class="lotse-unbekannt"><strong>Unbekannt:</strong> {esc(what)} – dazu liegen uns noch keine Angaben vor. {ask}</p>'
+            ask = "Bitte fragen Sie bei der Stadtverwaltung."
+        return f'<p class="lotse-unbekannt" data-lotse-unbekannt>{esc(what)} hier nicht bekannt. {ask}</p>'
 
     def _module_html(self, module: dict | None) -> str:
         if not module:
@@ -567,8 +575,10 @@ class _Pages:
 
         # 1. Start online
         kanaele = service.get("kanaele") or []
-        online = [k for k in kanaele if k["typ"] in ONLINE_TYPES]
-        offline = [k for k in kanaele if k["typ"] not in ONLINE_TYPES]
+        # A channel its source calls a pilot or planned is no way to apply today: no start
+        # button, shown with the source's date among the other ways.
+        online = [k for k in kanaele if k["typ"] in ONLINE_TYPES and in_operation(k)]
+        offline = [k for k in kanaele if k["typ"] not in ONLINE_TYPES or not in_operation(k)]
         editor_urls = {k.get("url") for k in online if k.get("url")}
         extra = [d for d in (pvog or {}).get("onlinedienste") or [] if d["url"] not in editor_urls]
         if online or extra:
@@ -587,7 +597,7 @@ class _Pages:
             out.append("</section>")
         elif not (online or extra):
             out.append('<section aria-labelledby="wege"><h2 id="wege">So beantragen Sie die Leistung</h2>'
-                       + self._unknown("Wege zum Antrag", bool(service.get("zustaendig"))) + "</section>")
+                       + self._unknown("Die Wege zum Antrag sind", bool(service.get("zustaendig"))) + "</section>")
 
         # What it is about: the editor's description, else the state's.
         if service.get("beschreibung"):
@@ -597,17 +607,17 @@ class _Pages:
             out.append(f'<h2 id="beschreibung">Worum es geht</h2>{body}{self._from_pvog(pvog)}')
 
         # 2.–7. The citizen's questions, in this order.
-        out.append(self._section("voraussetzungen", "Voraussetzungen", "Voraussetzungen", "", service, pvog, "voraussetzungen"))
+        out.append(self._section("voraussetzungen", "Voraussetzungen", "Die Voraussetzungen sind", "", service, pvog, "voraussetzungen"))
         unterlagen = ""
         if service.get("unterlagen"):
             unterlagen = ("<ul>" + "".join(f"<li>{esc(u)}</li>" for u in service["unterlagen"]) + "</ul>" + self._from_editor(service))
-        out.append(self._section("unterlagen", "Unterlagen", "Unterlagen", unterlagen, service, pvog, "unterlagen", "formulare"))
-        out.append(self._section("kosten", "Kosten", "Kosten", self._fees(service), service, pvog, "kosten"))
+        out.append(self._section("unterlagen", "Unterlagen", "Die nötigen Unterlagen sind", unterlagen, service, pvog, "unterlagen", "formulare"))
+        out.append(self._section("kosten", "Kosten", "Die Kosten (Gebühren) sind", self._fees(service), service, pvog, "kosten"))
         dauer = f"<p>{esc(service['bearbeitungsdauer'])}</p>{self._from_editor(service)}" if service.get("bearbeitungsdauer") else ""
-        out.append(self._section("bearbeitungsdauer", "Bearbeitungsdauer", "Bearbeitungsdauer", dauer, service, pvog, "bearbeitungsdauer"))
+        out.append(self._section("bearbeitungsdauer", "Bearbeitungsdauer", "Die Bearbeitungsdauer ist", dauer, service, pvog, "bearbeitungsdauer"))
         frist = f"<p>{esc(service['frist'])}</p>{self._from_editor(service)}" if service.get("frist") else ""
-        out.append(self._section("fristen", "Fristen", "Fristen", frist, service, pvog, "fristen"))
-        out.append(self._section("ablauf", "Ablauf", "Ablauf", "", service, pvog, "verfahrensablauf"))
+        out.append(self._section("fristen", "Fristen", "Fristen sind", frist, service, pvog, "fristen"))
+        out.append(self._section("ablauf", "Ablauf", "Der Ablauf ist", "", service, pvog, "verfahrensablauf"))
 
         # 8. Where and when.
         out.append('<section class="lotse-abschnitt" aria-labelledby="zustaendig"><h2 id="zustaendig">Zuständige Stelle: wo und wann</h2>')
@@ -619,7 +629,7 @@ class _Pages:
         if state_text and (not blocks or service.get("geprueft") is False):
             out.append(state_text + self._from_pvog(pvog))
         if not blocks and not state_text:
-            out.append(self._unknown("Zuständige Stelle und Öffnungszeiten", office_known=False))
+            out.append(self._unknown("Die zuständige Stelle und ihre Öffnungszeiten sind", office_known=False))
         out.append("</section>")
         if service.get("hinweise"):
             out.append(f'<h2 id="hinweise">Hinweise</h2>{md(service["hinweise"])}')
@@ -630,7 +640,7 @@ class _Pages:
             items = [f'<li><a href="{esc(r["url"])}">{esc(r["titel"])}</a></li>' if r.get("url") else f'<li>{esc(r["titel"])}</li>'
                      for r in service["rechtsgrundlage"]]
             rechts = f'<ul>{"".join(items)}</ul>{self._from_editor(service)}'
-        out.append(self._section("rechtsgrundlagen", "Rechtsgrundlagen", "Rechtsgrundlagen", rechts, service, pvog, "rechtsgrundlagen"))
+        out.append(self._section("rechtsgrundlagen", "Rechtsgrundlagen", "Die Rechtsgrundlagen sind", rechts, service, pvog, "rechtsgrundlagen"))
         if modules.get("rechtsbehelf"):
             out.append(f'<h3 id="rechtsbehelf">Wenn Sie nicht einverstanden sind</h3>{self._module_html(modules["rechtsbehelf"])}{self._from_pvog(pvog)}')
 
