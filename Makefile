@@ -29,9 +29,9 @@ site: $(STAMP)
 	$(BIN)/lotse validate --data data
 	$(BIN)/lotse build --data data --site-dir site
 
-## make test: install what the tests need (Chromium from Debian included) and run them
+## make test: install what the tests need (Chromium and nginx from Debian included) and run them
 test: $(STAMP)
-	bash scripts/install-chromium.sh
+	bash scripts/install-test-deps.sh
 	$(BIN)/python -m pytest
 
 validate: $(STAMP)

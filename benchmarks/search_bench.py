@@ -41,6 +41,8 @@ sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("LOTSE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+from lotse.site.publish import unhashed  # noqa: E402  (file names carry a content hash)
+
 SEARCH_FILES = ("lunr-suche.js", "index.json", "eintraege.json")
 
 MEASURE = """
@@ -79,7 +81,7 @@ def results_page(browser, server, query: str) -> dict:
     m = page.evaluate(MEASURE)
     count = page.locator("#suchergebnisse li.lotse-treffer__eintrag").count()
     context.close()
-    search = sum(f["encoded"] for f in m["files"] if f["name"].rsplit("/", 1)[-1] in SEARCH_FILES)
+    search = sum(f["encoded"] for f in m["files"] if unhashed(f["name"].rsplit("/", 1)[-1]) in SEARCH_FILES)
     return {
         "ms": m["results_ms"],
         # negative when the results came before the load event
@@ -88,7 +90,7 @@ def results_page(browser, server, query: str) -> dict:
         "index_ms": m["index_ms"],
         "bytes": m["html_encoded"] + sum(f["encoded"] for f in m["files"]),
         "search_bytes": search,
-        "raw_search_bytes": sum(f["decoded"] for f in m["files"] if f["name"].rsplit("/", 1)[-1] in SEARCH_FILES),
+        "raw_search_bytes": sum(f["decoded"] for f in m["files"] if unhashed(f["name"].rsplit("/", 1)[-1]) in SEARCH_FILES),
         "hits": count,
     }
 

@@ -460,6 +460,15 @@ def config_record(highlighted: list[str]) -> dict:
     }
     if highlighted:
         record["hervorgehoben"] = highlighted
+    # Legal pages: nothing is known about a synthetic city, so every value stays open.
+    record["rechtliches"] = {
+        "anbieter": {"name": None, "anschrift": None, "vertreten_durch": None, "email": None, "telefon": None},
+        "redaktion": None,
+        "datenschutz": {"datenschutzbeauftragter": None, "hosting": None, "protokolle": None, "aufsichtsbehoerde": None},
+        "barrierefreiheit": {"vereinbarkeit": None, "maengel": None, "erstellt_am": None, "kontakt": None, "durchsetzungsstelle": None},
+        "leichte_sprache": None,
+        "gebaerdensprache": None,
+    }
     record["stand"] = STAND_DATES[-1]
     return record
 

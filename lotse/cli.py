@@ -74,10 +74,12 @@ class LazyGroup(click.Group):
     lazy = {
         "build": "lotse.site.cli:build",
         "serve": "lotse.site.cli:serve",
+        "nginx": "lotse.site.server:nginx",
         "sync": "sync.cli:sync",
         "linkcheck": "lotse.linkcheck.cli:linkcheck",
         "bericht": "lotse.bericht:bericht",
         "neu": "lotse.redaktion.neu:neu",
+        "import": "sync.plone.cli:import_group",  # lotse import plone (issue 12)
     }
 
     def list_commands(self, ctx):

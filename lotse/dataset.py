@@ -66,6 +66,9 @@ COLLECTIONS = (
     Collection("linkcheck-ignore", "linkcheck-ignore.schema.json", "Ausnahmeliste der Linkprüfung", file="linkcheck-ignore.yml", required=False),
     # Colloquial dictionary of the search (Perso -> Personalausweis); editors extend it by pull request.
     Collection("synonyme", "synonyme.schema.json", "Wörterbuch der Suche", file="synonyme.yml", required=False),
+    # Old addresses of the former website and where they lead (`lotse import plone` writes
+    # data/weiterleitungen/plone-*.yml, in files small enough for the loader's size limit).
+    Collection("weiterleitungen", "weiterleitungen.schema.json", "Weiterleitungen", folder="weiterleitungen", required=False),
 )
 
 
@@ -73,6 +76,7 @@ COLLECTIONS = (
 # them alone, and editors never need to touch them.
 TOOL_FILES = frozenset({
     "sync-state.json",  # run bookkeeping of `lotse sync ozg` (sync/state.py)
+    "plone-import.json",  # what `lotse import plone` wrote, by hash (sync/plone/state.py)
 })
 
 
@@ -84,10 +88,12 @@ class Dataset:
     lebenslagen: dict[str, Document] = field(default_factory=dict)
     aemter: dict[str, Document] = field(default_factory=dict)
     pvog: dict[str, Document] = field(default_factory=dict)  # service id -> source-owned texts
+    weiterleitungen: dict[str, Document] = field(default_factory=dict)
     extra: dict[str, Document] = field(default_factory=dict)  # single files by kind
 
     def bucket(self, kind: str) -> dict[str, Document]:
-        return {"leistung": self.leistungen, "lebenslage": self.lebenslagen, "amt": self.aemter, "pvog": self.pvog}[kind]
+        return {"leistung": self.leistungen, "lebenslage": self.lebenslagen, "amt": self.aemter,
+                "weiterleitungen": self.weiterleitungen, "pvog": self.pvog}[kind]
 
     # --- derived views (computed, never stored) ---------------------------------
 

@@ -191,10 +191,17 @@ class Compiler:
         return lambda v: any(t(v) for t in tests)
 
     def _kw_enum(self, value, schema, base):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        # null is allowed as "not known yet" (data/lotse.yml, rechtliches)
+        if not isinstance(value, list) or not all(isinstance(v, str) or v is None for v in value):
             raise _Unsupported
         allowed = frozenset(value)
-        return lambda v: isinstance(v, str) and v in allowed
+        return lambda v: (v is None or isinstance(v, str)) and v in allowed
+
+    def _kw_anyOf(self, value, schema, base):
+        if not isinstance(value, list) or not value:
+            raise _Unsupported
+        options = tuple(self._schema(sub, base) for sub in value)
+        return lambda v: any(check(v) for check in options)
 
     def _kw_const(self, value, schema, base):
         if not isinstance(value, str):
@@ -314,7 +321,7 @@ class Compiler:
 _KEYWORDS = frozenset({
     "$ref", "type", "enum", "const", "pattern", "minLength", "maxLength", "minItems", "maxItems",
     "minProperties", "maxProperties", "uniqueItems", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "required", "items", "properties", "additionalProperties", "if", "then", "else",
+    "exclusiveMaximum", "required", "items", "properties", "additionalProperties", "anyOf", "if", "then", "else",
 })
 
 

@@ -522,6 +522,10 @@ def cross_problems(ds: Dataset) -> list[Problem]:
                 out.append(_unknown_ref(ds.config, where, sid, ds.leistungen, "services", "Die Leistung", suggest))
             elif not ds.is_online(ds.leistungen[sid].data):
                 out.append(Problem(ds.config.path, ds.config.line_of(where), f"„hervorgehoben“: „{sid}“ hat keinen Online-Kanal; auf der Startseite stehen nur Online-Leistungen."))
+    # Old addresses (alte_adressen, data/weiterleitungen/): one target each, no loops, never a real page.
+    from .redirects import problems as redirect_problems
+
+    out += redirect_problems(ds)
     return out
 
 

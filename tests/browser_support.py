@@ -47,6 +47,12 @@ PAGE_TYPES = [
     ("feldreferenz", "mitmachen/felder/"),
     ("open-data", "open-data/"),
     ("ueber", "ueber/"),
+    # the pages the law asks for (lotse/site/rechtliches.py, issue 13)
+    ("impressum", "impressum/"),
+    ("datenschutz", "datenschutz/"),
+    ("barrierefreiheit", "barrierefreiheit/"),
+    ("leichte-sprache", "leichte-sprache/"),
+    ("gebaerdensprache", "gebaerdensprache/"),
 ]
 
 
@@ -153,7 +159,7 @@ def rich_url(rich_site, site_server):
 @pytest.fixture(scope="module")
 def chromium():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} fehlt: `make test` installiert Chromium über scripts/install-chromium.sh")
+        pytest.skip(f"{CHROMIUM} fehlt: `make test` installiert Chromium über scripts/install-test-deps.sh")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -24,6 +24,16 @@ def write_yaml(path: Path, data: dict) -> Path:
     return path
 
 
+# The legal pages' configuration with every value still open (null), as a city starts out.
+RECHTLICHES = {
+    "anbieter": {"name": "Stadt Teststadt", "anschrift": None, "vertreten_durch": None, "email": None, "telefon": None},
+    "redaktion": None,
+    "datenschutz": {"datenschutzbeauftragter": None, "hosting": None, "protokolle": None, "aufsichtsbehoerde": None},
+    "barrierefreiheit": {"vereinbarkeit": None, "maengel": None, "erstellt_am": None, "kontakt": None, "durchsetzungsstelle": None},
+    "leichte_sprache": None,
+    "gebaerdensprache": None,
+}
+
 MINI_CONFIG = {
     "stadt": "Teststadt",
     "ars": "147130000000",
@@ -33,6 +43,7 @@ MINI_CONFIG = {
         "bundesportal": "https://verwaltung.bund.de/leistungsverzeichnis/de/leistung/{id}",
     },
     "hervorgehoben": ["online-leistung"],
+    "rechtliches": RECHTLICHES,
     "stand": "2026-01-01",
 }
 QUELLE = [{"titel": "Testdaten"}]

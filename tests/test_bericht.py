@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import QUELLE, write_yaml
+from conftest import QUELLE, RECHTLICHES, write_yaml
 
 from lotse import bericht as b
 from lotse.bericht import page as bericht_page
@@ -36,6 +36,7 @@ CONFIG = {
         "amt24_name": "Amt24",
         "bundesportal": "https://verwaltung.bund.de/leistungsverzeichnis/de/leistung/{id}",
     },
+    "rechtliches": RECHTLICHES,
     "stand": "2026-01-01",
 }
 

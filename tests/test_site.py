@@ -23,6 +23,7 @@ from conftest import DATA, MINI_CONFIG, QUELLE, mini_service, write_yaml
 from lotse.cli import main
 from lotse.site.build import build_site
 from lotse.site.opendata import CSV_COLUMNS
+from lotse.site.publish import unhashed
 from lotse.validator import load, load_valid
 from sync.pvog import parse_detail
 from sync.pvog import render as render_pvog
@@ -543,6 +544,12 @@ def test_output_is_deterministic_and_the_cached_frame_is_exact(rich, tmp_path, m
         assert (slow / rel).read_bytes() == fast, rel
     for rel in ("api/leistungen.json", "api/leistungen.csv"):
         assert (again / rel).read_bytes() == (site / rel).read_bytes()
+    # every file, fingerprinted names, _headers and the .gz files included (lotse/site/publish.py)
+    everything = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file()) == everything
+    assert any(rel.suffix == ".gz" for rel in everything) and Path("_headers") in everything
+    for rel in everything:
+        assert (again / rel).read_bytes() == (site / rel).read_bytes(), rel
     # with site_url set (as in `lotse serve` or a deployment) every page has its own canonical URL
     monkeypatch.delenv("LOTSE_FRAME")
     options = {"site_url": "https://example.org/lotse/"}
@@ -575,7 +582,7 @@ def test_a_to_z_filters_in_chromium(rich, site_server):
     """The filters appear with JavaScript, filter and count accessibly, and stay hidden without it."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Chromium from Debian is installed by scripts/install-chromium.sh (make test)")
+        pytest.skip("Chromium from Debian is installed by scripts/install-test-deps.sh (make test)")
     base = site_server(rich[1])
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"]
@@ -630,19 +637,24 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(mini_data, tmp_path):
 
 def test_results_page_starts_the_search_in_its_head(built_site):
     """/suche/ always searches at once, so its head starts downloading the index, the
-    entries and the search script before the stylesheets; the addresses are relative
-    and lead to the shipped files. Other pages start nothing until someone searches."""
+    entries and the search script before the stylesheets (a script file: the CSP allows
+    no inline script); the addresses are relative and lead to the shipped files, under
+    their fingerprinted names. Other pages start nothing until someone searches."""
     head = (built_site / "suche" / "index.html").read_text(encoding="utf-8").split("</head>", 1)[0]
-    bases = re.findall(r'var base = "([^"]+)";', head)
-    assert len(bases) == 1, bases
-    assert not bases[0].startswith(("/", "http")), bases
-    folder = (built_site / "suche" / bases[0]).resolve()
-    assert folder == (built_site / "assets" / "lotse-suche").resolve()
+    starts = re.findall(r'<script src="([^"]*suche-start[^"]*)"', head)
+    assert len(starts) == 1, starts
+    assert not starts[0].startswith(("/", "http")), starts
+    start = (built_site / "suche" / starts[0]).resolve()
+    assert start.parent == (built_site / "assets" / "lotse-suche").resolve()
+    script = start.read_text(encoding="utf-8")
+    assert "lotseSucheStart" in script
     for name in ("index.json", "eintraege.json", "lunr-suche.js"):
-        assert f'"{name}"' in head, name
-        assert (folder / name).is_file(), name
-    assert head.index("lotseSucheStart") < head.index('rel="stylesheet"')
-    assert "lotseSucheStart" not in (built_site / "index.html").read_text(encoding="utf-8")
+        shipped = [n for n in re.findall(r'"([\w.-]+)"', script) if unhashed(n) == name and n != name]
+        assert len(shipped) == 1, name
+        assert (start.parent / shipped[0]).is_file(), name
+    assert head.index("suche-start") < head.index('rel="stylesheet"')
+    assert "suche-start" not in (built_site / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in head  # nothing inline
 
 
 def test_simple_markdown_shortcut_equals_python_markdown():

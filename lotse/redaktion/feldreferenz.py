@@ -120,7 +120,28 @@ def _rules(schema: dict) -> list[str]:
     return out
 
 
+def _without_null(raw: dict) -> tuple[dict, bool]:
+    """``{"type": ["string", "null"]}`` or ``anyOf: [X, {"type": "null"}]`` -> (X, True).
+
+    Null means "not known yet" (data/lotse.yml, rechtliches); the reference shows the real type.
+    """
+    if isinstance(raw.get("type"), list) and "null" in raw["type"]:
+        rest = [t for t in raw["type"] if t != "null"]
+        return {**raw, "type": rest[0] if len(rest) == 1 else rest}, True
+    alternatives = raw.get("anyOf")
+    if alternatives and {"type": "null"} in alternatives:
+        rest = [a for a in alternatives if a != {"type": "null"}]
+        merged = {k: v for k, v in raw.items() if k != "anyOf"}
+        if len(rest) == 1:
+            return {**rest[0], **merged}, True
+        return {**merged, "anyOf": rest}, True
+    if raw.get("enum") and None in raw["enum"]:
+        return {**raw, "enum": [v for v in raw["enum"] if v is not None]}, True
+    return raw, False
+
+
 def _field(file: str, key: str, raw: dict, path: str, required: bool) -> Field:
+    raw, nullable = _without_null(raw)
     file, schema, block = resolve(file, raw)
     title = schema.get("title") or key
     description = schema.get("description", "")
@@ -165,6 +186,8 @@ def _field(file: str, key: str, raw: dict, path: str, required: bool) -> Field:
         type_label = "Auswahl" if enum else _BASE_TYPES.get(kind, "Wert")
         if format_title:
             type_label = f"{type_label} ({format_title})"
+    if nullable:
+        type_label += " oder null (noch unbekannt)"
     return Field(
         key=key,
         path=path,

@@ -3,6 +3,7 @@
 Writes into ``assets/lotse-suche/``:
 
 * ``suche.js`` and ``suche.css`` – the UI, on every page (mkdocs.yml);
+* ``suche-start.js`` – starts the downloads in the head of /suche/;
 * ``lunr-suche.js`` – lunr.js, the German stemmer, the search core and the
   search service in one file, loaded only when someone starts to search (on
   /suche/ at once, by the page head: ``overrides/main.html``). lunr.js is
@@ -67,6 +68,11 @@ def bundle() -> bytes:
     return ("\n;\n".join(parts) + "\n").encode("utf-8")
 
 
+def start_script() -> bytes:
+    """Started by the head of /suche/ (overrides/main.html), before the stylesheets."""
+    return (_minify((STATIC_DIR / "suche-start.js").read_text(encoding="utf-8")) + "\n").encode("utf-8")
+
+
 def ui_script() -> bytes:
     return (_minify((STATIC_DIR / "suche.js").read_text(encoding="utf-8")) + "\n").encode("utf-8")
 
@@ -117,5 +123,6 @@ def files(ctx) -> Iterator:
     yield GeneratedFile(f"{ASSET_DIR}/texte.json", content=dumps(texts_payload(entries)))
     yield GeneratedFile(f"{ASSET_DIR}/lunr-suche.js", content=bundle())
     yield GeneratedFile(f"{ASSET_DIR}/suche.js", content=ui_script())
+    yield GeneratedFile(f"{ASSET_DIR}/suche-start.js", content=start_script())
     yield GeneratedFile(f"{ASSET_DIR}/suche.css", content=(STATIC_DIR / "suche.css").read_bytes())
 

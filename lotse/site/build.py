@@ -22,7 +22,7 @@ from pathlib import Path
 from .. import ROOT
 from ..dataset import Dataset
 from ..validator import load_valid
-from . import state
+from . import publish, state
 
 CONFIG_FILE = ROOT / "mkdocs.yml"
 # Hidden, so MkDocs' own clean-up of the build folder keeps it.
@@ -89,6 +89,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class _ErrorLog(logging.Handler):
+    """Collects MkDocs' error messages of one build (the reason behind an Abort)."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
 @contextlib.contextmanager
 def data_env(data_dir: Path):
     """Point the MkDocs hooks at ``data_dir`` for the duration of one build."""
@@ -117,6 +128,7 @@ def build_site(data_dir: Path | str, site_dir: Path | str, *, dataset: Dataset |
     :class:`SiteError` for an unusable target folder. ``dataset`` skips the
     second load when the caller has just validated the same folder;
     ``mkdocs_options`` overrides settings of mkdocs.yml (e.g. ``site_url``).
+    The finished folder is ready to serve (:mod:`lotse.site.publish`).
     """
     from mkdocs.commands.build import build
 
@@ -133,14 +145,24 @@ def build_site(data_dir: Path | str, site_dir: Path | str, *, dataset: Dataset |
     level = quiet.level
     if level == logging.NOTSET:
         quiet.setLevel(logging.WARNING)  # MkDocs' INFO chatter is for its own CLI
+    errors = _ErrorLog()
+    quiet.addHandler(errors)
     try:
         with data_env(data_dir):
             state.preloaded[data_dir] = dataset
             build(mkdocs_config(fresh, **(mkdocs_options or {})))
-    except BaseException:
+        publish.finish(fresh)  # fingerprints, _headers, .gz (lotse/site/publish.py)
+    except BaseException as exc:
         shutil.rmtree(fresh, ignore_errors=True)
+        from mkdocs.exceptions import Abort
+
+        if isinstance(exc, Abort) and errors.messages:
+            # A hook or provider refused the build with a German message (e.g. a redirect to a
+            # missing page): show that message, not MkDocs' bare "Aborted with a BuildError!".
+            raise SiteError("\n".join(errors.messages)) from None
         raise
     finally:
+        quiet.removeHandler(errors)
         state.preloaded.pop(data_dir, None)
         state.current = None
         quiet.setLevel(level)

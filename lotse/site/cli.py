@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,10 @@ def _load_or_exit(data_dir: Path):
 @DATA_OPTION
 @click.option("--site-dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
               help="Zielordner der Website; er wird beim Bauen vollständig ersetzt.")
-def build(data_dir: Path, site_dir: Path):
+@click.option("--site-url", default=None,
+              help="Öffentliche Adresse der Website, z. B. https://example.org/lotse/ (für kanonische Links, "
+                   "die Sitemap und die 404-Seite unter einem Unterpfad).")
+def build(data_dir: Path, site_dir: Path, site_url: str | None):
     """Prüft die Daten und baut die Website.
 
     Beispiel: ``lotse build --data data --site-dir site``. Bei Problemen in den
@@ -35,10 +39,13 @@ def build(data_dir: Path, site_dir: Path):
     """
     from .build import SiteError, build_site
 
+    if site_url is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", site_url):
+        raise click.ClickException(f"--site-url „{site_url}“ ist keine Web-Adresse, z. B. https://example.org/lotse/.")
     dataset = _load_or_exit(data_dir)
     start = time.perf_counter()
+    options = {"site_url": site_url.rstrip("/") + "/"} if site_url else None
     try:
-        build_site(data_dir, site_dir, dataset=dataset)
+        build_site(data_dir, site_dir, dataset=dataset, mkdocs_options=options)
     except SiteError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(

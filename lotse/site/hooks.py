@@ -61,6 +61,14 @@ def on_files(files, config):
     ctx = state.current
     state.pages = {}
     existing = {f.src_uri for f in files}
+    state.docs_uris = existing  # hand-written pages and files, for the redirect table (lotse/redirects.py)
+    # Pages from `lotse import plone` live at their old addresses, deliberately outside the nav.
+    from lotse.redirects import imported_pages
+
+    imported = imported_pages(ctx.dataset.root)
+    for file in files:
+        if file.src_uri in imported:
+            file.inclusion = InclusionLevel.NOT_IN_NAV
     try:
         for item in generate(ctx):
             if item.path in existing:

@@ -40,6 +40,8 @@ PROVIDERS = [
     "lotse.bericht.page:files",  # /digitalisierung/ and its CSV (issue 7)
     "lotse.redaktion.feldreferenz:files",  # /mitmachen/felder/: field reference from the schemas (issue 8)
     "lotse.search.provider:files",  # search index, lunr.js bundle and search UI (issue 4)
+    "lotse.site.rechtliches:files",  # Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache, DGS (issue 13)
+    "lotse.redirects:files",  # site/_redirects and stub pages at old addresses (issue 12); last: it checks the others' paths
 ]
 
 
@@ -58,6 +60,7 @@ def load(name: str):
 def generate(ctx: SiteContext, providers: Iterable[str] = PROVIDERS) -> Iterator[GeneratedFile]:
     """Every file of every provider, refusing duplicate paths."""
     seen: dict[str, str] = {}
+    ctx.generated = seen  # paths so far: the redirect provider refuses old addresses that are real pages
     for name in providers:
         for item in load(name)(ctx):
             if not isinstance(item, GeneratedFile):

@@ -25,6 +25,9 @@ pages: dict = {}
 # Source paths of the pages listed in the navigation (their frame is their own).
 in_nav: set = set()
 
+# Source paths of the files in docs/ (hand-written and imported pages) of the build in progress.
+docs_uris: set = set()
+
 
 def take_preloaded(data_dir: Path) -> Dataset | None:
     return preloaded.pop(Path(data_dir).resolve(), None)
