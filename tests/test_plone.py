@@ -122,7 +122,7 @@ EXPECTED_PAGES = {
     "/veranstaltungen/stadtfest": "veranstaltungen/stadtfest/",
     "/en/citizens-services": "en/citizens-services/",
     "/leistungen": "seiten/leistungen/",  # collides with the new site's section
-    "/impressum": "impressum/",
+    "/impressum": "seiten/impressum/",  # /impressum/ is the legal page from data/lotse.yml
     "/service-portal/dienstleistung/mietspiegel-der-stadt-leipzig-5360b46eb0425": "leistungen/mietspiegel-der-stadt-leipzig-5360b46eb0425/",
     "/service-portal/dienstleistung/fuehrungszeugnis-1a2b3c4d5e6f7": "leistungen/fuehrungszeugnis-1a2b3c4d5e6f7/",
     "/dienststellen/buergerbuero-mitte-123": "aemter/buergerbuero-mitte-123/",
@@ -226,7 +226,8 @@ def test_content_conversion_on_the_built_pages(imported):
     info = (site / "buergerservice/meldewesen/wohnsitz-info/index.html").read_text(encoding="utf-8")
     assert '<a href="../anmeldung-wohnsitz.pdf">Formular</a>' in info and '<a href="../../">Übersicht</a>' in info
     assert "alert(1)" not in info
-    impressum = (site / "impressum/index.html").read_text(encoding="utf-8")
+    # /impressum/ is the legal page from data/lotse.yml; the old Plone page moves under /seiten/.
+    impressum = (site / "seiten/impressum/index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in impressum and "&lt;script&gt;" in impressum
     kfz = (site / "buergerservice/kfz/index.html").read_text(encoding="utf-8")
     assert "Spalte eins" in kfz and "Spalte zwei" in kfz and 'src="zulassung-foto.jpg"' in kfz
@@ -258,7 +259,7 @@ def test_reimport_updates_own_files_and_keeps_editors_changes(tmp_path):
     assert "0 neu, 0 geändert, 0 entfernt" in again.output
     assert (data / "plone-import.json").read_bytes() == state  # deterministic
 
-    edited = docs / "impressum/index.md"
+    edited = docs / "seiten/impressum/index.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nVon Hand ergänzt.\n", encoding="utf-8")
     meldung = docs / "aktuelles/meldung-2/index.md"
     fest = docs / "veranstaltungen/stadtfest/index.md"
@@ -276,7 +277,7 @@ def test_reimport_updates_own_files_and_keeps_editors_changes(tmp_path):
     third = do_import(export, data, docs)
     assert third.exit_code == 1
     report = (tmp_path / "bericht.md").read_text(encoding="utf-8")
-    assert "docs/impressum/index.md: nach dem letzten Import von Hand geändert" in report
+    assert "docs/seiten/impressum/index.md: nach dem letzten Import von Hand geändert" in report
     assert "Von Hand ergänzt." in edited.read_text(encoding="utf-8")  # never overwritten
     assert "(neu)" not in edited.read_text(encoding="utf-8")
     assert "title: Meldung 2 (neu)" in meldung.read_text(encoding="utf-8")  # untouched file: updated

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from lotse.htmltext import html_to_markdown
 from lotse.redirects import old_path
+from lotse.site.rechtliches import PAGES as LEGAL_PAGES
 
 from . import blocks as B
 from .reader import Export, Item, read_export
@@ -48,6 +49,7 @@ FILE_TYPES = {"Image", "File"}
 # First path segments the site itself uses (generated sections, hand-written pages).
 RESERVED = {"leistungen", "lebenslagen", "aemter", "kanaele", "suche", "open-data", "digitalisierung", "mitmachen",
             "api", "assets", "ueber", "index", "search", "sitemap.xml", "404.html", "_redirects", "stylesheets", "javascripts"}
+RESERVED |= {url.strip("/") for url in LEGAL_PAGES}  # Impressum & Co. come from data/lotse.yml, not from Plone
 RESERVED_PREFIX = "seiten"
 # Plone serves an image at these forms of its address; each becomes a redirect to the copied file.
 IMAGE_SCALES = ("icon", "tile", "thumb", "mini", "preview", "teaser", "large", "larger", "great", "huge", "listing")
