@@ -25,7 +25,7 @@ import yaml
 from lotse.dataset import COLLECTIONS
 
 from . import SyncError
-from .cli import Progress, emit, finish, valid_start
+from .cli import Progress, emit, finish, md, valid_start
 from .http import Budget, Fetcher
 from .pvog import (DEFAULT_SOURCE_TITLE, MAX_DETAIL_BYTES, WHAT, Catalogue, Detail, Match, fetch_catalogue, fetch_details, id_lb_key, match,
                    render)
@@ -118,7 +118,7 @@ def run_pvog(data_dir, ars, api_url, neue, dry_run, timeout, retries, zeitlimit,
                                       new_record(sid, detail, leika, today, source_title), "leistung")
                 writer.stage_document(Path(data_dir) / FOLDER / f"{sid}.yml", render(sid, detail.content), "pvog")
                 new_section[sid] = {"id_lb": id_lb, "updatedatum": entry.updatedatum}
-                created.append((sid, f"{id_lb} „{detail.content['name']}“" + (f", LeiKa {leika}" if leika else ", ohne LeiKa-Schlüssel")))
+                created.append((sid, f"{id_lb} „{md(detail.content['name'])}“" + (f", LeiKa {leika}" if leika else ", ohne LeiKa-Schlüssel")))
         new_state = {**state, SOURCE: {**(state.get(SOURCE) or {}), ars: new_section}}
         writer.stage_text(state_file, render_state(new_state))
         written = finish(writer, dataset, dry_run)
@@ -198,7 +198,7 @@ def summary(ars, api_url, catalogue: Catalogue, records, matches, unmatched, to_
     rel = writer.relative
     with_key = sum(1 for d in records.values() if isinstance(d.get("leika"), str))
     lines = [f"## Abgleich mit dem Leistungsverzeichnis (PVOG, ARS {ars})", ""]
-    lines.append(f"- Quelle: {api_url} – {catalogue.rows} Zeilen, {len(catalogue.services)} Leistungen"
+    lines.append(f"- Quelle: {md(api_url)} – {catalogue.rows} Zeilen, {len(catalogue.services)} Leistungen"
                  + (f", {catalogue.skipped} Zeilen ohne gültige ID-LB übersprungen" if catalogue.skipped else "") + ".")
     lines.append(f"- Verzeichnis: {len(records)} Leistungen, {with_key} mit LeiKa-Schlüssel; zugeordnet: {len(matches)} "
                  f"({sum(1 for m in matches if m.how == 'gemerkt')} über die gemerkte ID-LB).")
@@ -225,14 +225,16 @@ def summary(ars, api_url, catalogue: Catalogue, records, matches, unmatched, to_
             lines.append(f"- `{sid}` (LeiKa {records[sid].get('leika') or '–'}){has}")
     unknown: dict[str, int] = {}
     placeholders = 0
-    hints = list(catalogue.warnings)
+    # Everything below that came from the source is made inert (sync.cli.md): the summary
+    # becomes the pull request's text.
+    hints = [md(w) for w in catalogue.warnings]
     for d in details.values():
         for code, n in d.unknown_codes.items():
             unknown[code] = unknown.get(code, 0) + n
         placeholders += d.placeholders
-        hints += [f"{d.id_lb}: {note}" for note in d.dropped]
+        hints += [f"{d.id_lb}: {md(note)}" for note in d.dropped]
     if unknown:
-        hints.append("Unbekannte Modul-Codes (nicht übernommen): " + ", ".join(f"{c} ({n}×)" for c, n in sorted(unknown.items())) + ".")
+        hints.append("Unbekannte Modul-Codes (nicht übernommen): " + ", ".join(f"{md(c)} ({n}×)" for c, n in sorted(unknown.items())) + ".")
     if placeholders:
         hints.append(f"{placeholders} leere oder Platzhalter-Module nicht übernommen.")
     if hints:

@@ -527,3 +527,14 @@ def test_plain_text_shortcut_equals_the_html_conversion():
     for _ in range(5000):
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert _markdown(value) == html_to_markdown(value), repr(value)
+
+
+def test_summary_makes_source_text_inert(data, pvog):
+    """The summary becomes the pull request's text: a name from the source adds no link, mention or HTML."""
+    body = json.loads(detail_bytes("B100019.LB.100113"))
+    body["name"] = "Böse [Link](https://evil.example/) @team <b>fett</b>"
+    pvog.details["B100019.LB.100113"] = (200, "application/json", json.dumps(body).encode(), 0)
+    result = run(data, pvog, "--neue", "--dry-run")
+    assert result.exit_code == 0, result.output
+    line = next(l for l in result.stdout.splitlines() if "B100019.LB.100113" in l and l.startswith("- `"))
+    assert "[Link](" not in line and "@team" not in line and "<b>" not in line
