@@ -195,7 +195,10 @@ def main() -> int:
             b_wall, b_cpu = timed([str(BIN / "mkdocs"), "build", "-q", "-f", str(bare / "mkdocs.yml"), "-d", str(work / "site-bare")], bare, work / "site-bare")
             l_wall, l_cpu = timed([str(BIN / "lotse"), "build", "--data", str(data), "--site-dir", str(site)], ROOT, site)
             # What the browser loads before the first result (benchmarks/search_bench.py's SEARCH_FILES).
-            parts = [site / "assets" / "lotse-suche" / name for name in ("lunr-suche.js", "index.json", "eintraege.json")]
+            # Asset names may carry a content hash (lunr-suche.1a2b3c4d.js): match by stem.
+            folder = site / "assets" / "lotse-suche"
+            parts = [next(p for p in sorted(folder.iterdir()) if p.name.split(".")[0] == stem and p.suffix in (".js", ".json"))
+                     for stem in ("lunr-suche", "index", "eintraege")]
             size = sum(len(gzip.compress(part.read_bytes(), 6)) for part in parts)
             print(f"Build bare Material ({args.services} Seiten): {b_wall:6.1f} s Wand, {b_cpu:6.1f} s CPU")
             print(f"Build lotse ({args.services} Leistungen mit Texten): {l_wall:6.1f} s Wand, {l_cpu:6.1f} s CPU; "

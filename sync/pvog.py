@@ -270,6 +270,7 @@ def fetch_details(
     source_title: str = DEFAULT_SOURCE_TITLE,
     progress: Callable[[int], None] | None = None,
     workers: int = MAX_CONCURRENT,
+    on_detail: Callable[[str, Detail], None] | None = None,
 ) -> dict[str, Detail]:
     """Descriptions for ``ids``, at most ``workers`` (≤ 4) requests at once; the first fault stops all.
 
@@ -310,6 +311,8 @@ def fetch_details(
                     raise exc
                 raise SyncError(f"{WHAT}: Abruf der Beschreibung {id_lb} fehlgeschlagen ({type(exc).__name__}: {exc}).")
             out[id_lb] = parse_detail(body, id_lb, (names or {}).get(id_lb), source_title)
+            if on_detail:
+                on_detail(id_lb, out[id_lb])
             if progress:
                 progress(1)
     finally:

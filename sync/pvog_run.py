@@ -81,28 +81,34 @@ def run_pvog(data_dir, ars, api_url, neue, dry_run, timeout, retries, zeitlimit,
                    if i not in taken and (catalogue.services[i].leika is None or catalogue.services[i].leika not in keys)]
         # Two catalogue services with one key: the first gets the key, as in matching.
     wanted = sorted({m.id_lb for m in to_fetch} | set(new_ids), key=id_lb_key)
-    details: dict[str, Detail] = {}
-    if wanted:
-        bar = Progress("Beschreibungen abrufen", len(wanted))
-        details = fetch_details(api_url, ars, wanted, detail_fetcher,
-                                names={i: catalogue.services[i].title for i in wanted}, source_title=source_title,
-                                progress=lambda n: bar.update(n))
-        bar.done(f"{len(details)} Beschreibung(en)")
-
     today = dt.date.today().isoformat()
     new_section: dict = {}
     changed: list[tuple[str, str]] = []  # (service id, note)
     created: list[tuple[str, str]] = []
+    fetched = {m.id_lb: m for m in to_fetch}
     with RecordWriter(data_dir) as writer:
-        for m in matches:
-            new_section[m.service_id] = {"id_lb": m.id_lb, "updatedatum": catalogue.services[m.id_lb].updatedatum}
-            detail = details.get(m.id_lb)
-            if detail is None:
-                continue
+
+        def stage(id_lb: str, detail: Detail) -> None:
+            # Called for each description as it arrives, while the next ones are still on the wire.
+            m = fetched.get(id_lb)
+            if m is None:
+                return  # a new service (--neue): its id is given below, in a fixed order
             path = Path(data_dir) / FOLDER / f"{m.service_id}.yml"
             if writer.stage_document(path, render(m.service_id, detail.content), "pvog"):
                 was = "neu" if not path.exists() else "aktualisiert"
                 changed.append((m.service_id, f"{m.id_lb} ({'über LeiKa-Schlüssel' if m.how == 'leika' else 'gemerkte ID-LB'}), {was}, Stand {detail.content['stand']}"))
+            detail.content = {}  # staged; the summary needs only the counts
+
+        details: dict[str, Detail] = {}
+        if wanted:
+            bar = Progress("Beschreibungen abrufen", len(wanted))
+            details = fetch_details(api_url, ars, wanted, detail_fetcher,
+                                    names={i: catalogue.services[i].title for i in wanted}, source_title=source_title,
+                                    progress=lambda n: bar.update(n), on_detail=stage)
+            bar.done(f"{len(details)} Beschreibung(en)")
+        changed.sort()
+        for m in matches:
+            new_section[m.service_id] = {"id_lb": m.id_lb, "updatedatum": catalogue.services[m.id_lb].updatedatum}
         if neue:
             used_ids = set(records)
             used_keys = {d.get("leika") for d in records.values() if isinstance(d.get("leika"), str)}
