@@ -59,6 +59,9 @@ COLLECTIONS = (
     Collection("amt", "amt.schema.json", "Stelle", folder="aemter"),
     Collection("leistung", "leistung.schema.json", "Leistung", folder="services"),
     Collection("lebenslage", "lebenslage.schema.json", "Lebenslage", folder="lebenslagen"),
+    # Texts from the state's service directory (PVOG), one file per service, written only by
+    # `lotse sync pvog`: kept out of the editors' records so their files stay theirs.
+    Collection("pvog", "pvog.schema.json", "Inhalt aus dem Leistungsverzeichnis", folder="pvog", required=False),
     # Suppress list of `lotse linkcheck`: validated like any record so every entry names its reason.
     Collection("linkcheck-ignore", "linkcheck-ignore.schema.json", "Ausnahmeliste der Linkprüfung", file="linkcheck-ignore.yml", required=False),
     # Colloquial dictionary of the search (Perso -> Personalausweis); editors extend it by pull request.
@@ -84,18 +87,24 @@ class Dataset:
     leistungen: dict[str, Document] = field(default_factory=dict)
     lebenslagen: dict[str, Document] = field(default_factory=dict)
     aemter: dict[str, Document] = field(default_factory=dict)
+    pvog: dict[str, Document] = field(default_factory=dict)  # service id -> source-owned texts
     weiterleitungen: dict[str, Document] = field(default_factory=dict)
     extra: dict[str, Document] = field(default_factory=dict)  # single files by kind
 
     def bucket(self, kind: str) -> dict[str, Document]:
         return {"leistung": self.leistungen, "lebenslage": self.lebenslagen, "amt": self.aemter,
-                "weiterleitungen": self.weiterleitungen}[kind]
+                "weiterleitungen": self.weiterleitungen, "pvog": self.pvog}[kind]
 
     # --- derived views (computed, never stored) ---------------------------------
 
     @property
     def settings(self) -> dict:
         return self.config.data if self.config else {}
+
+    def pvog_of(self, service_id: str) -> dict | None:
+        """The source-owned texts for a service (data/pvog/<id>.yml), or None."""
+        doc = self.pvog.get(service_id)
+        return doc.data if doc else None
 
     def channel_types(self, service: dict) -> list[str]:
         """Types of the channels in operation, in the editor's order, without repeats."""

@@ -285,6 +285,21 @@ class Compiler:
 
         return properties
 
+    def _kw_if(self, value, schema, base):
+        # Only conditions this module decides exactly (required keys, constant values): a
+        # "maybe" here would pick the wrong branch, so anything else is left to jsonschema.
+        condition = _condition(value)
+        then = self._schema(schema.get("then", True), base)
+        other = self._schema(schema.get("else", True), base)
+        if then is _unsure or other is _unsure:
+            raise _Unsupported
+        return lambda v: then(v) if condition(v) else other(v)
+
+    def _kw_then(self, value, schema, base):
+        return _accept  # checked by _kw_if; without "if", jsonschema ignores it too
+
+    _kw_else = _kw_then
+
     def _kw_additionalProperties(self, value, schema, base):
         if "patternProperties" in schema:
             raise _Unsupported
@@ -306,7 +321,7 @@ class Compiler:
 _KEYWORDS = frozenset({
     "$ref", "type", "enum", "const", "pattern", "minLength", "maxLength", "minItems", "maxItems",
     "minProperties", "maxProperties", "uniqueItems", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "required", "items", "properties", "additionalProperties", "anyOf",
+    "exclusiveMaximum", "required", "items", "properties", "additionalProperties", "anyOf", "if", "then", "else",
 })
 
 
@@ -320,3 +335,29 @@ def compiler_for(schema_dir) -> Compiler:
     """A compiler that reads referenced schemas from ``schema_dir`` by file name."""
     folder = Path(schema_dir)
     return Compiler(lambda name: json.loads((folder / name).read_text(encoding="utf-8")))
+
+
+def _condition(schema) -> Check:
+    """An exact test for an ``if`` schema made of ``required`` and ``properties`` with ``const``."""
+    if not isinstance(schema, dict) or set(schema) - {"required", "properties"} - ANNOTATIONS:
+        raise _Unsupported
+    required = tuple(schema.get("required", ()))
+    consts = {}
+    for key, sub in (schema.get("properties") or {}).items():
+        if not isinstance(sub, dict) or set(sub) - {"const"} - ANNOTATIONS or "const" not in sub:
+            raise _Unsupported
+        if not isinstance(sub["const"], (str, bool)):
+            raise _Unsupported
+        consts[key] = sub["const"]
+
+    def same(a, b) -> bool:  # jsonschema: false is not 0, true is not 1
+        return type(a) is type(b) and a == b
+
+    def condition(v) -> bool:
+        if not isinstance(v, dict):
+            return True
+        if not all(k in v for k in required):
+            return False
+        return all(same(v[k], c) for k, c in consts.items() if k in v)
+
+    return condition

@@ -510,6 +510,9 @@ def cross_problems(ds: Dataset) -> list[Problem]:
                 out.append(Problem(doc.path, doc.line_of(("uebergeordnet",)), "„uebergeordnet“ verweist auf die Stelle selbst."))
             elif parent not in ds.aemter:
                 out.append(_unknown_ref(doc, ("uebergeordnet",), parent, ds.aemter, "aemter", "Die Stelle", suggest))
+    for sid, doc in ds.pvog.items():
+        if sid not in ds.leistungen:
+            out.append(Problem(doc.path, doc.line_of(("id",)), f"Zu dieser Datei gibt es keine Leistung data/services/{sid}.yml. Die Texte in data/pvog/ gehören immer zu einer Leistung gleicher Kennung; wurde die Leistung umbenannt oder gelöscht, diese Datei ebenso umbenennen oder löschen („lotse sync pvog“ legt sie neu an)."))
     if ds.config:
         for i, sid in enumerate(ds.config.data.get("hervorgehoben") or []):
             if not isinstance(sid, str):

@@ -115,21 +115,7 @@ def ozg(data_dir: Path, ars: str | None, api_url: str, dry_run: bool, hosts_file
 
 def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_size, summary_file, zeitlimit=DEFAULT_ZEITLIMIT) -> None:
     hosts = load_hosts(hosts_file)
-    if not Path(data_dir).is_dir():
-        raise SyncError(f"Der Datenordner {data_dir} existiert nicht. Mit --data DIR einen anderen Ordner angeben.")
-    # The sync starts only from valid data: then the result needs checking only where it changed.
-    click.echo("Daten prüfen (lotse validate) …", err=True)
-    dataset, problems = load(data_dir)
-    if problems:
-        listed = "\n".join(f"  {p}" for p in problems[:50])
-        more = f"\n  … und {len(problems) - 50} weitere" if len(problems) > 50 else ""
-        raise SyncError(
-            f"Die Daten haben schon vor dem Abgleich {len(problems)} Problem(e); bitte zuerst „lotse validate“ "
-            f"ausführen und beheben, dann erneut abgleichen.\n{listed}{more}"
-        )
-    ars = str(ars or dataset.settings.get("ars") or "")
-    if not ars:
-        raise SyncError(f"{Path(data_dir) / 'lotse.yml'}: „ars“ fehlt; bitte eintragen oder --ars angeben.")
+    dataset, ars = valid_start(data_dir, ars)
     today = dt.date.today().isoformat()
 
     bar = Progress("OZG-Dashboard abrufen")
@@ -155,21 +141,52 @@ def run_ozg(data_dir, ars, api_url, dry_run, hosts_file, timeout, retries, page_
             bar.done(f"{len(writer.staged)} Datei(en) ändern sich")
         new_state = {**state, SOURCE: {**(state.get(SOURCE) or {}), ars: plan.state}}
         writer.stage_text(state_file, render_state(new_state))
-        if writer.needs_validation:
-            click.echo("Ergebnis prüfen (lotse validate) …", err=True)
-        problems = writer.validate(dataset)
-        if problems:
-            raise SyncError(_invalid_message(problems))
-        if dry_run:
-            for path in sorted(writer.staged):
-                click.echo(writer.diff(writer.staged[path]), nl=False)
-            written = []
-        else:
-            bar = Progress("Dateien schreiben", len(writer.staged)) if writer.staged else None
-            written = writer.commit(progress=bar.update if bar else None)
-            if bar:
-                bar.done(f"{len(written)} Datei(en) geschrieben")
+        written = finish(writer, dataset, dry_run)
         text = summary(plan, result, ars, api_url, writer, written, dry_run, list(hosts.rules))
+    emit(text, summary_file)
+
+
+def valid_start(data_dir, ars: str | None, collections=None):
+    """The loaded data folder and the ARS to sync, or a :class:`SyncError`.
+
+    Every sync starts only from valid data: then the result needs checking only where it changed.
+    """
+    if not Path(data_dir).is_dir():
+        raise SyncError(f"Der Datenordner {data_dir} existiert nicht. Mit --data DIR einen anderen Ordner angeben.")
+    click.echo("Daten prüfen (lotse validate) …", err=True)
+    dataset, problems = load(data_dir) if collections is None else load(data_dir, collections=collections)
+    if problems:
+        listed = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  … und {len(problems) - 50} weitere" if len(problems) > 50 else ""
+        raise SyncError(
+            f"Die Daten haben schon vor dem Abgleich {len(problems)} Problem(e); bitte zuerst „lotse validate“ "
+            f"ausführen und beheben, dann erneut abgleichen.\n{listed}{more}"
+        )
+    ars = str(ars or dataset.settings.get("ars") or "")
+    if not ars:
+        raise SyncError(f"{Path(data_dir) / 'lotse.yml'}: „ars“ fehlt; bitte eintragen oder --ars angeben.")
+    return dataset, ars
+
+
+def finish(writer: RecordWriter, dataset, dry_run: bool, progress_label: str = "Dateien schreiben") -> list:
+    """Validate what is staged, then show it (dry run) or write it; the one ending of every sync."""
+    if writer.needs_validation:
+        click.echo("Ergebnis prüfen (lotse validate) …", err=True)
+    problems = writer.validate(dataset)
+    if problems:
+        raise SyncError(_invalid_message(problems))
+    if dry_run:
+        for path in sorted(writer.staged):
+            click.echo(writer.diff(writer.staged[path]), nl=False)
+        return []
+    bar = Progress(progress_label, len(writer.staged)) if writer.staged else None
+    written = writer.commit(progress=bar.update if bar else None)
+    if bar:
+        bar.done(f"{len(written)} Datei(en) geschrieben")
+    return written
+
+
+def emit(text: str, summary_file: Path | None) -> None:
     click.echo(text, nl=False)
     if summary_file:
         summary_file.parent.mkdir(parents=True, exist_ok=True)
@@ -259,3 +276,42 @@ def summary(plan: Plan, result, ars: str, api_url: str, writer: RecordWriter, wr
     if written:
         lines += ["", f"### Geschriebene Dateien ({len(written)})", ""] + [f"- {rel(p)}" for p in written]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- PVOG
+
+
+@sync.command("pvog")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DEFAULT_DATA, show_default=True,
+              help="Datenordner mit lotse.yml und services/.")
+@click.option("--ars", help="12-stelliger Regionalschlüssel. Standard: „ars“ aus lotse.yml (Leipzig: 147130000000).")
+@click.option("--api-url", default=None, help="Basisadresse des PVOG-Suchdienstes (API v5). Standard: „pvog.api_url“ aus lotse.yml.")
+@click.option("--neue", is_flag=True, help="Für jede Leistung der Region, die das Verzeichnis nicht hat, einen Eintrag anlegen (herkunft: pvog, geprueft: false).")
+@click.option("--dry-run", is_flag=True, help="Nichts schreiben: Änderungen als Diff je Datei und die Zusammenfassung ausgeben.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Sekunden je Antwort, vom Verbindungsaufbau bis zum letzten Byte.")
+@click.option("--retries", type=click.IntRange(0, 10), default=DEFAULT_RETRIES, show_default=True,
+              help="Wiederholungen bei Verbindungsfehlern, 429 und 5xx (mit wachsender Wartezeit).")
+@click.option("--zeitlimit", type=click.FloatRange(1, 6 * 3600), default=DEFAULT_ZEITLIMIT, show_default=True,
+              help="Sekunden für den ganzen Abruf samt Wiederholungen; danach bricht der Abgleich ab, ohne etwas zu ändern.")
+@click.option("--summary-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Zusammenfassung zusätzlich in diese Datei schreiben (Markdown, etwa als Text des Pull Requests).")
+def pvog(data_dir: Path, ars: str | None, api_url: str | None, neue: bool, dry_run: bool, timeout: float, retries: int,
+         zeitlimit: float, summary_file: Path | None):
+    """Abgleich mit dem Leistungsverzeichnis des Landes (PVOG-Suchdienst, die Texte hinter Amt24).
+
+    Holt den Katalog der Region und, nur für geänderte Leistungen, die
+    Beschreibungen: Voraussetzungen, Unterlagen, Kosten, Fristen,
+    Bearbeitungsdauer, Ablauf, zuständige Stelle, Rechtsgrundlagen und
+    Online-Dienste. Sie landen in <Datenordner>/pvog/<Kennung>.yml, getrennt von
+    den Feldern der Redaktion (die immer Vorrang haben). Zuordnung über den
+    LeiKa-Schlüssel, danach über die gemerkte ID-LB (sync-state.json).
+
+    Beispiel: ``lotse sync pvog --api-url https://…/suchdienst/api/v5 --dry-run``
+    """
+    from .pvog_run import run_pvog
+
+    try:
+        run_pvog(data_dir, ars, api_url, neue, dry_run, timeout, retries, zeitlimit, summary_file)
+    except SyncError as exc:
+        raise SyncFailed(str(exc), exc.partial) from None

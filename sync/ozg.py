@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import Entry, SyncError
+from .formats import decode_utf8
 from .http import Fetcher, Response
 
 DEFAULT_API_URL = "https://dashboard-daten.digitale-verwaltung.de/api/"
@@ -149,19 +150,7 @@ def _kind(response: Response, body: bytes) -> str:
 
 
 def _decode(raw: bytes, where: str) -> str:
-    for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
-        if raw.startswith(bom):
-            raise SyncError(f"{WHAT}, {where}: die Daten sind {name}-kodiert; erwartet wird UTF-8.")
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SyncError(f"{WHAT}, {where}, Zeile {line}: die Daten sind kein gültiges UTF-8 (Byte {exc.start}).") from None
-    if "\x00" in text:
-        raise SyncError(f"{WHAT}, {where}: die Daten enthalten Null-Bytes; das ist keine CSV-Datei.")
-    return text
+    return decode_utf8(raw, f"{WHAT}, {where}")
 
 
 def _parse_csv(raw: bytes, where: str) -> list[tuple[dict, str]]:

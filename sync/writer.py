@@ -529,6 +529,7 @@ class Staged:
     old: bytes | None  # None: the file is new
     new: bytes
     doc: Document | None = None  # the new record as the validator reads it
+    kind: str | None = None  # collection of a whole file staged with stage_document()
 
 
 class RecordWriter:
@@ -604,6 +605,22 @@ class RecordWriter:
         self._validated = False
         return True
 
+    def stage_document(self, path: Path, text: str, kind: str) -> bool:
+        """Stage a whole record file the sync writes itself: a file in data/pvog/ (owned by
+        the sync) or a new record that does not exist yet. It is validated like any other
+        record before :meth:`commit`. Existing files of editors never go through here."""
+        path = Path(path)
+        old = path.read_bytes() if path.exists() else None
+        new = text.encode("utf-8")
+        if new == old:
+            return False
+        doc = _reread(text, path)
+        if doc is None:
+            raise SyncError(f"Interner Fehler: der Inhalt für {path} ist kein gültiges YAML. Nichts geschrieben.")
+        self.staged[path] = Staged(path, old, new, doc, kind)
+        self._validated = False
+        return True
+
     def diff(self, staged: Staged) -> str:
         name = self.relative(staged.path)
         old = staged.old.decode("utf-8").splitlines(keepends=True) if staged.old is not None else []
@@ -637,14 +654,17 @@ class RecordWriter:
         for kind in kinds:
             for rid, doc in dataset.bucket(kind).items():
                 where[Path(doc.path)] = (kind, rid)
-        result = dataclasses.replace(dataset, leistungen=dict(dataset.leistungen), lebenslagen=dict(dataset.lebenslagen), aemter=dict(dataset.aemter))
+        result = dataclasses.replace(dataset, leistungen=dict(dataset.leistungen), lebenslagen=dict(dataset.lebenslagen), aemter=dict(dataset.aemter), pvog=dict(dataset.pvog))
         problems: list[Problem] = []
         for path, staged in self.staged.items():
             if staged.doc is None:
                 continue
-            if path not in where:
+            if staged.kind is not None:
+                kind, rid = staged.kind, path.stem
+            elif path not in where:
                 raise SyncError(f"Interner Fehler: {path} gehört zu keinem geladenen Eintrag. Nichts geschrieben.")
-            kind, rid = where[path]
+            else:
+                kind, rid = where[path]
             if staged.doc.data.get("id", rid) != rid:
                 raise SyncError(f"Interner Fehler: die Kennung in {path} hätte sich geändert. Nichts geschrieben.")
             # The bytes about to be written go through the very loader `lotse validate`
@@ -669,6 +689,7 @@ class RecordWriter:
         written = []
         for path in sorted(self.staged):
             try:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(path, self.staged[path].new)
             except OSError as exc:
                 done = "".join(f"\n  {p}" for p in written) or " keine"

@@ -6,8 +6,7 @@ answers the task or says honestly that the answer is unknown and whom to ask.
 
 Checks of the service page's own sections (fee with its source and date, pilots not shown
 as online, the "unknown" text) belong to issue 11, which owns that page: they are the
-``SERVICE_PAGE`` tests below, marked xfail until issue 11's rendering is merged; remove the
-mark then. Everything else (search ranking, office pages, data) is checked strictly.
+service-page tests at the end. Everything else (search ranking, office pages, data) is checked strictly.
 """
 
 from __future__ import annotations
@@ -116,11 +115,8 @@ def test_a_to_z_filters_do_not_scroll_sideways_at_360_px(chromium, shipped_url):
 
 # --------------------------------------------------------------------------- service page (issue 11)
 
-SERVICE_PAGE = pytest.mark.xfail(reason="Leistungsseite gehört zu issue 11 (Gebühr mit Quelle und Stand, Pilot nicht als online, "
-                                        "Text für Unbekanntes); nach dem Merge die Markierung entfernen", strict=False)
 
 
-@SERVICE_PAGE
 def test_service_page_fee_with_source_and_date(page, shipped_url):
     do_task(page, shipped_url, "personalausweis")
     text = main_text(page)
@@ -128,14 +124,12 @@ def test_service_page_fee_with_source_and_date(page, shipped_url):
     assert "PAuswGebV" in text and "06.12.2026" in text
 
 
-@SERVICE_PAGE
 def test_service_page_pilot_is_not_offered_as_online(page, shipped_url):
     do_task(page, shipped_url, "anwohnerparken")
     assert page.locator("#online").count() == 0  # no "Online erledigen" section for a 2020 pilot
     assert "2020" in main_text(page)
 
 
-@SERVICE_PAGE
 def test_service_page_says_unknown_fee_and_whom_to_ask(page, shipped_url):
     do_task(page, shipped_url, "führungszeugnis")
     text = main_text(page)

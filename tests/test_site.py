@@ -25,6 +25,8 @@ from lotse.site.build import build_site
 from lotse.site.opendata import CSV_COLUMNS
 from lotse.site.publish import unhashed
 from lotse.validator import load, load_valid
+from sync.pvog import parse_detail
+from sync.pvog import render as render_pvog
 
 COUNCIL_COLUMNS = ["name", "leika", "digitalisierung", "kennzahlen_jahr", "faelle_analog", "faelle_digital",
                    "mindestbearbeitungszeit_analog", "mindestbearbeitungszeit_digital", "rueckstand",
@@ -39,11 +41,13 @@ XSS_BESCHREIBUNG = (
 )
 
 
+PVOG_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pvog" / "detail"
+
 # --------------------------------------------------------------------------- data
 
 
 def rich_data(root: Path) -> Path:
-    config = dict(MINI_CONFIG, hervorgehoben=["online-leistung"], website="https://www.teststadt.example/")
+    config = dict(MINI_CONFIG, hervorgehoben=["online-leistung"], website="https://www.teststadt.example/", buergertelefon="0341 1234-0")
     config["portale"] = dict(MINI_CONFIG["portale"], amt24_name="Amt24")
     write_yaml(root / "lotse.yml", config)
     write_yaml(root / "aemter" / "testamt.yml", {
@@ -55,9 +59,11 @@ def rich_data(root: Path) -> Path:
                                        {"tage": ["fr"], "von": "08:00", "bis": "12:00"}],
                             "stunden_pro_woche": 41.5, "tage_pro_woche": 4, "lange_tage": 3,
                             "spaetestens": "18:00", "termin": True, "quelle": "Testvorlage"},
+        "termin_url": "https://termine.example.org/testamt",
         "stand": "2026-01-01", "quelle": QUELLE})
     write_yaml(root / "aemter" / "familienkasse.yml", {
-        "id": "familienkasse", "name": "Familienkasse", "traeger": "bund", "stand": "2026-01-01", "quelle": QUELLE})
+        "id": "familienkasse", "name": "Familienkasse", "traeger": "bund", "zuordnung_redaktionell": True,
+        "stand": "2026-01-01", "quelle": QUELLE})
     write_yaml(root / "aemter" / "xss-amt.yml", {
         "id": "xss-amt", "name": "<svg onload=alert('amt')>Amt", "traeger": "sonstige", "stand": "2026-01-01", "quelle": QUELLE})
     services = {
@@ -67,7 +73,9 @@ def rich_data(root: Path) -> Path:
                       "eid": True, "nutzerkonto": ["bundid"], "epayment": True},
                      {"typ": "vor-ort", "bezeichnung": "Persönlich im Testamt"}],
             digitalisierung="digital", unterlagen=["Personalausweis"],
-            gebuehren=[{"bezeichnung": "Ausstellung", "betrag": 12.5}, {"bezeichnung": "Anmeldung", "betrag": 0}],
+            gebuehren=[{"bezeichnung": "Ausstellung", "betrag": 12.5,
+                        "quelle": {"titel": "§ 1 Testgebührenverordnung", "url": "https://www.gesetze-im-internet.de/test/__1.html", "stand": "2026-02-03"}},
+                       {"bezeichnung": "Anmeldung", "betrag": 0}],
             frist="innerhalb von zwei Wochen", bearbeitungsdauer="sofort",
             rechtsgrundlage=[{"titel": "§ 17 BMG", "url": "https://www.gesetze-im-internet.de/bmg/__17.html"}],
             kennzahlen=[{"jahr": 2024, "faelle_analog": 12000, "faelle_digital": 3456, "quelle": "Bilanz 2024"},
@@ -97,6 +105,10 @@ def rich_data(root: Path) -> Path:
     }
     for sid, record in services.items():
         write_yaml(root / "services" / f"{sid}.yml", record)
+    # Texts from the state directory for "ohne-url", written the way `lotse sync pvog` writes them.
+    detail = parse_detail((PVOG_FIXTURES / "B100019.LB.100001.json").read_bytes(), "B100019.LB.100001", None, "Leistungsverzeichnis Testland")
+    (root / "pvog").mkdir()
+    (root / "pvog" / "ohne-url.yml").write_text(render_pvog("ohne-url", detail.content), encoding="utf-8")
     write_yaml(root / "lebenslagen" / "geburt.yml", {
         "id": "geburt", "titel": "Geburt eines Kindes", "kurzbeschreibung": "Alles rund um die Geburt.",
         "buendel": {"bezeichnung": "Umschlag Elternexpress", "typ": "vor-ort", "beschreibung": "Alles in **einen** Umschlag.",
@@ -242,6 +254,17 @@ def test_start_page_and_header_search(rich):
     assert "<noscript>" in suche and 'href="../leistungen/"' in suche
 
 
+CITIZEN_SECTIONS = ("online", "voraussetzungen", "unterlagen", "kosten", "bearbeitungsdauer", "fristen", "ablauf",
+                    "zustaendig", "rechtsgrundlagen")
+
+
+def body_text(page: str) -> str:
+    """What a citizen reads: the article without the collapsed "Für Fachleute" part and scripts."""
+    page = re.sub(r'<details class="lotse-fachleute".*?</details>', "", page, flags=re.S)
+    page = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
 def test_service_page_shows_the_record(rich):
     _data, site = rich
     page = article(site / "leistungen" / "online-leistung" / "index.html")
@@ -249,11 +272,26 @@ def test_service_page_shows_the_record(rich):
     assert "Online beantragen bei Amt24" in page
     assert "Online-Ausweis" in page and "Nutzerkonto: BundID" in page and "online bezahlen" in page
     assert "Teststraße 1" in page and "Mo–Mi" in page and "08:00–18:00" in page  # where and when
+    assert '<a class="lotse-knopf" href="https://termine.example.org/testamt">Termin online buchen</a>' in page
     assert "12,50\u00a0€" in page and "gebührenfrei" in page
+    # a fee shows its source and date; the section says where the rest comes from
+    kosten = page.split('id="kosten"', 1)[1].split("</section>", 1)[0]
+    assert 'Quelle: <a href="https://www.gesetze-im-internet.de/test/__1.html">§ 1 Testgebührenverordnung</a>, Stand 03.02.2026' in kosten
+    assert "Angabe der Redaktion, Stand 01.01.2026" in kosten
     assert "innerhalb von zwei Wochen" in page and "sofort" in page and "§ 17 BMG" in page
     assert 'href="https://amt24.sachsen.de/zufi/leistungen/6007623"' in page
     assert 'href="https://verwaltung.bund.de/leistungsverzeichnis/de/leistung/99115005104000"' in page
-    assert 'href="../../lebenslagen/geburt/"' in page and "Stand:" in page and "Testdaten" in page
+    assert 'href="../../lebenslagen/geburt/"' in page and "Testdaten" in page
+    # the sections answer in the issue's order; unknown ones say so and whom to ask
+    positions = [page.index(f'id="{anchor}"') for anchor in CITIZEN_SECTIONS]
+    assert positions == sorted(positions)
+    voraussetzungen = page.split('id="voraussetzungen"', 1)[1].split("</section>", 1)[0]
+    assert "Die Voraussetzungen sind hier nicht bekannt." in voraussetzungen and '<a href="tel:034112340">0341 1234-0</a>' in voraussetzungen
+    # keys, ids, figures and sources: one collapsed part at the end, nothing of it in the body
+    fachleute = page.split('<details class="lotse-fachleute"', 1)[1]
+    assert "99115005104000" in fachleute and "Testvorlage" in fachleute and "Bilanz 2024" in fachleute
+    assert "99115005104000" not in body_text(page).replace("leistung/99115005104000", "")
+    assert "Testvorlage" not in body_text(page)
     # Kennzahlen: only columns that exist anywhere; a missing figure is "k. A.", never 0
     table = page.split('id="kennzahlen"', 1)[1].split("</table>", 1)[0]
     assert "Fälle analog" in table and "Fälle digital" in table and "Bearbeitungsstau" in table
@@ -261,15 +299,18 @@ def test_service_page_shows_the_record(rich):
     assert "12.000" in table and "3.456" in table and "Bilanz 2023" in table
     row_2023 = table.split("<th scope=\"row\">2023</th>", 1)[1].split("</tr>", 1)[0]
     assert row_2023.count("k.\u00a0A.") == 1 and ">0<" not in row_2023
-    # an Amt24 channel without url: the service description via amt24_id, honestly labelled
+    # an Amt24 channel without url: no start button, but where the application is found
     ohne = article(site / "leistungen" / "ohne-url" / "index.html")
-    assert '<a class="lotse-start" href="https://amt24.sachsen.de/zufi/leistungen/6000384"' in ohne
-    assert "Leistung bei Amt24 öffnen" in ohne
-    # ... and without amt24_id: the portal's start page, labelled as a search
+    assert '<a class="lotse-start" href="https://amt24.sachsen.de/zufi/leistungen/6000384"' not in ohne
+    assert 'Die <a href="https://amt24.sachsen.de/zufi/leistungen/6000384">Leistungsbeschreibung bei Amt24</a> führt zum Antrag.' in ohne
+    # ... and without amt24_id: a search hint, still no button
     ohne_id = article(site / "leistungen" / "ohne-amt24-id" / "index.html")
-    assert '<a class="lotse-start" href="https://amt24.sachsen.de/"' in ohne_id and "Bei Amt24 suchen" in ohne_id
+    assert '<a class="lotse-start" href="https://amt24.sachsen.de/"' not in ohne_id and 'bei <a href="https://amt24.sachsen.de/">Amt24</a> nach' in ohne_id
     assert '<a class="lotse-start" href="https://efa.example.org/"' in ohne_id
-    assert '<a class="lotse-start" href="https://www.teststadt.example/"' in ohne_id and "Auf der Website der Stadt suchen" in ohne_id
+    assert '<a class="lotse-start" href="https://www.teststadt.example/"' not in ohne_id and 'Website der Stadt</a> nach' in ohne_id
+    # an office assigned by the editors says so where the service names it
+    kindergeld = article(site / "leistungen" / "kindergeld" / "index.html")
+    assert "die Redaktion hat sie zugeordnet" in kindergeld.split('id="zustaendig"', 1)[1]
     # JSON-LD GovernmentService with the LeiKa key
     scripts = [text for attrs, text in parse(site / "leistungen" / "online-leistung" / "index.html").scripts
                if attrs.get("type") == "application/ld+json"]
@@ -277,10 +318,42 @@ def test_service_page_shows_the_record(rich):
     ld = json.loads(scripts[0])
     assert ld["@type"] == "GovernmentService" and ld["identifier"] == "99115005104000"
     assert ld["provider"]["name"] == "Testamt" and ld["areaServed"]["name"] == "Teststadt"
+    assert ld["provider"]["address"]["streetAddress"] == "Teststraße 1"
     # no LeiKa key, no identifier (never invented)
     ld_ohne = json.loads([t for a, t in parse(site / "leistungen" / "ohne-url" / "index.html").scripts
                           if a.get("type") == "application/ld+json"][0])
     assert "identifier" not in ld_ohne
+
+
+def test_service_page_answers_from_the_state_directory(rich):
+    _data, site = rich
+    page = article(site / "leistungen" / "ohne-url" / "index.html")
+    source = "Leistungsverzeichnis Testland, Stand 12.03.2026"
+    # start buttons for the state's online services, with how to log in
+    online = page.split('id="online"', 1)[1].split("</section>", 1)[0]
+    assert '<a class="lotse-start" href="https://amt24.sachsen.de/zufi/onlinedienste/9001"' in online
+    assert '<a class="lotse-start" href="https://wohnsitz.example.org/start"' in online
+    assert "Anmeldung mit: eID, Nutzerkonto" in online and "Vertrauensniveau (Angabe der Quelle): 15" in online
+    assert "Vertrauensniveau: substantiell" in online and source in online
+    for anchor, expected in (("voraussetzungen", "Sie sind mindestens 16 Jahre alt."), ("unterlagen", "Wohnungsgeberbestätigung"),
+                             ("kosten", "Anmeldung: gebührenfrei"), ("bearbeitungsdauer", "Bei persönlicher Vorsprache: sofort"),
+                             ("fristen", "Meldefrist"), ("ablauf", "<ol>"),
+                             ("rechtsgrundlagen", 'href="https://www.gesetze-im-internet.de/bmg/__17.html"')):
+        section = page.split(f'id="{anchor}"', 1)[1].split("</section>", 1)[0]
+        assert expected in section, anchor
+        assert source in section, anchor
+        assert "nicht bekannt" not in section, anchor
+    assert page.index('id="online"') < page.index('id="voraussetzungen"') < page.index('id="zustaendig"')
+    assert "Informationen der Stadt" in page.split('id="weitere"', 1)[1]
+    assert "B100019.LB.100001" in page.split('<details class="lotse-fachleute"', 1)[1]
+    for word in ("PVOG", "Vorlage", "VII-DS", "pilotiert", "B100019"):
+        assert word not in body_text(page), word
+    ld = json.loads([t for a, t in parse(site / "leistungen" / "ohne-url" / "index.html").scripts if a.get("type") == "application/ld+json"][0])
+    assert "https://wohnsitz.example.org/start" in [c.get("serviceUrl") for c in ld["availableChannel"]]
+    records = {o["id"]: o for o in json.loads((site / "api" / "leistungen.json").read_text(encoding="utf-8"))}
+    lv = records["ohne-url"]["leistungsverzeichnis"]
+    assert lv["id_lb"] == "B100019.LB.100001" and lv["stand"] == "2026-03-12" and "voraussetzungen" in lv["module"]
+    assert "leistungsverzeichnis" not in records["online-leistung"]
 
 
 def test_lebenslage_is_a_step_by_step(rich):
@@ -582,3 +655,34 @@ def test_results_page_starts_the_search_in_its_head(built_site):
     assert head.index("suche-start") < head.index('rel="stylesheet"')
     assert "suche-start" not in (built_site / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in head  # nothing inline
+
+
+def test_simple_markdown_shortcut_equals_python_markdown():
+    """The shortcut for plain paragraphs and flat lists must return exactly what Python-Markdown does."""
+    import random
+
+    from lotse.site.text import MarkdownRenderer, simple_markdown
+
+    renderer = MarkdownRenderer()
+
+    def reference(value: str) -> str:
+        renderer._md.reset()
+        return renderer._md.convert(value)
+
+    pieces = ["- ", "1. ", "2. ", "10. ", "a", "Wort", " ", "  ", "\n", "\n\n", "\n\n\n", ":", ".", ",", "(", "\"", "€", "§",
+              "-", "--", "- - -", "1)", "* ", "+ ", "    ", "x-y", "2 Fotos", "ä", "\xa0", "=", "==", "\n- ", "\n1. ", "**", "[x](y)", "<b>", "#"]
+    rng = random.Random(3)
+    shortcut = 0
+    for _ in range(30000):
+        value = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 16)))
+        fast = simple_markdown(value)
+        if fast is not None:
+            shortcut += 1
+            assert fast == reference(value), repr(value)
+    assert shortcut > 1000  # the shortcut is really taken
+    ds = load_valid(DATA)
+    for doc in ds.leistungen.values():
+        for key in ("beschreibung", "hinweise"):
+            value = doc.data.get(key)
+            if value and simple_markdown(value) is not None:
+                assert simple_markdown(value) == reference(value), (doc.path, key)

@@ -514,6 +514,8 @@ def compute(ds: Dataset, today=None) -> Bericht:
     city, outside = [], []
     for sid in sorted(ds.leistungen):
         data = ds.leistungen[sid].data
+        if data.get("geprueft") is False:
+            continue  # taken over from the state directory, not yet confirmed by the city: not its figures
         if ds.is_city(data["zustaendig"]):
             city.append(build_row(ds, sid))
         else:

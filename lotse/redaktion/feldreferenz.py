@@ -207,7 +207,9 @@ def _field(file: str, key: str, raw: dict, path: str, required: bool) -> Field:
 
 
 def _properties(file: str, schema: dict, prefix: str) -> list[Field]:
-    required = set(schema.get("required", []))
+    # Fields required except in an "if" case (unreviewed records from the state directory)
+    # are Pflicht for editors: the schema's description names the exception.
+    required = set(schema.get("required", [])) | set((schema.get("else") or {}).get("required", []))
     out = []
     for key, raw in schema.get("properties", {}).items():
         path = f"{prefix}.{key}" if prefix else key

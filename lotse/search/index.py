@@ -78,6 +78,11 @@ def _raw_texts(ds: Dataset) -> list[str]:
     return texts
 
 
+PVOG_SEARCH_MODULES = ("kurzinfo", "voraussetzungen", "unterlagen")
+PVOG_TERMS = 15
+PVOG_CHARS = 400
+
+
 def _unique(items) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -124,6 +129,17 @@ def documents(ds: Dataset) -> list[SearchDoc]:
         sd.fields["b"] = terms(d.get("kurzbeschreibung", ""))
         amt = ds.aemter.get(d.get("zustaendig", ""))
         sd.fields["a"] = terms(amt.data.get("name", "")) if amt else []
+        pvog = ds.pvog_of(sid)
+        if pvog:
+            sd.fields["w"] = _unique(sd.fields["w"] + [t for syn in pvog.get("synonyme") or [] for t in terms(syn)])
+            # The state's long texts: low weight, each term once and at most PVOG_TERMS of them, so a
+            # word deep in a description never outranks a title and 6,000 texts keep the index small.
+            known = {t for code in ("n", "s", "t", "w", "b") for t in sd.fields.get(code, [])}
+            module = pvog.get("module") or {}
+            text_ = " ".join((module.get(m) or {}).get("text", "") for m in PVOG_SEARCH_MODULES)
+            if len(text_) > PVOG_CHARS:  # only the first terms are kept: stemming the rest is wasted time
+                text_ = text_[:PVOG_CHARS].rsplit(" ", 1)[0]
+            sd.fields["x"] = [t for t in _unique(terms(text_)) if t not in known][:PVOG_TERMS]
         sd.meta = {
             "c": ds.channel_types(d),
             "d": d.get("kurzbeschreibung", ""),

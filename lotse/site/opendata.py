@@ -4,7 +4,8 @@
 id): ``id``, ``name``, ``leika``, ``url`` (page address relative to the site
 root), ``kanaele`` (channel types), ``digitalisierung``, ``zustaendig``, then
 every other field of the record as the editor wrote it, the full channel
-entries as ``kanaele_details`` and the computed ``lebenslagen``.
+entries as ``kanaele_details``, the computed ``lebenslagen`` and, where synced,
+``leistungsverzeichnis``: the state directory's texts from data/pvog/<id>.yml.
 
 ``api/leistungen.csv`` has one row per service; the columns the city council
 asked for on 20 May 2025 come first (availability, case numbers analog and
@@ -51,14 +52,18 @@ def service_object(ctx: SiteContext, sid: str, record: dict) -> dict:
         "leika": record.get("leika"),
         "url": ctx.url("leistung", sid),
         "kanaele": ctx.dataset.channel_types(record),
-        "digitalisierung": record["digitalisierung"],
-        "zustaendig": record["zustaendig"],
+        "digitalisierung": record.get("digitalisierung"),
+        "zustaendig": record.get("zustaendig"),
     }
     for key, value in record.items():
         if key not in HEADLINE:
             obj[key] = value
-    obj["kanaele_details"] = record["kanaele"]
+    obj["kanaele_details"] = record.get("kanaele") or []
     obj["lebenslagen"] = ctx.dataset.lebenslagen_of(sid)
+    pvog = ctx.dataset.pvog_of(sid)
+    if pvog:
+        # The state directory's texts, as synced (Markdown); a record's own fields above win on the page.
+        obj["leistungsverzeichnis"] = {k: v for k, v in pvog.items() if k != "id"}
     return obj
 
 
@@ -86,7 +91,7 @@ def csv_row(ctx: SiteContext, sid: str, record: dict) -> dict:
     return {
         "name": record["name"],
         "leika": record.get("leika"),
-        "digitalisierung": record["digitalisierung"],
+        "digitalisierung": record.get("digitalisierung"),
         "kennzahlen_jahr": latest.get("jahr"),
         "faelle_analog": latest.get("faelle_analog"),
         "faelle_digital": latest.get("faelle_digital"),
@@ -102,8 +107,8 @@ def csv_row(ctx: SiteContext, sid: str, record: dict) -> dict:
         "url": ctx.url("leistung", sid),
         "kanaele": " ".join(ctx.dataset.channel_types(record)),
         "online_gruppe": ctx.online_group(record),
-        "zustaendig": record["zustaendig"],
-        "zielgruppe": " ".join(record["zielgruppe"]),
+        "zustaendig": record.get("zustaendig"),
+        "zielgruppe": " ".join(record.get("zielgruppe") or []),
         "amt24_id": record.get("amt24_id"),
         "ozg_id": ozg.get("id"),
         "ozg_name": ozg.get("name"),

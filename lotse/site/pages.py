@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..dataset import CHANNEL_TYPES, LEVELS, ONLINE_TYPES
+from ..dataset import CHANNEL_TYPES, LEVELS, ONLINE_TYPES, in_operation
 from . import text
 from .context import (KANAL_EXPLAINED, LEVEL_LABELS, NUTZERKONTO_LABELS, ONLINE_GROUP_LABELS,
                       ONLINE_GROUPS, TRAEGER_LABELS, ZIELGRUPPE_LABELS, GeneratedFile, SiteContext)
@@ -36,6 +36,10 @@ STEP_KIND = {
     "eine-von": ("oder", "Eine dieser Leistungen genügt."),
     "optional": ("und", "Dieser Schritt ist optional: nur bei Bedarf."),
 }
+CHANNEL_STATUS = {"pilot": "als Pilot erprobt", "geplant": "geplant"}
+REVIEW_URL = "mitmachen/pruefen/"  # editors' list of unreviewed records from the state directory
+# Trust levels of an online service's login as words; codes the source uses are shown as they are.
+TRUST_LEVELS = {"niedrig": "niedrig", "basisregistrierung": "Basisregistrierung", "substantiell": "substantiell", "hoch": "hoch"}
 BUENDEL_STATUS = {"geplant": "geplant", "pilot": "im Pilotbetrieb", "produktiv": "in Betrieb", "eingestellt": "eingestellt"}
 
 
@@ -53,6 +57,7 @@ def files(ctx: SiteContext) -> Iterator[GeneratedFile]:
     yield pages.kanaele_index()
     for typ in CHANNEL_TYPES:
         yield pages.kanal(typ)
+    yield pages.pruefen()
 
 
 # --------------------------------------------------------------------------- shared blocks
@@ -201,7 +206,8 @@ class _Pages:
             return "<p>Keine.</p>"
         items = []
         for sid in sids:
-            extra = (" " + self.ctx.level_badge(self.ctx.service(sid)["digitalisierung"])) if with_level else ""
+            level = self.ctx.service(sid).get("digitalisierung")
+            extra = (" " + self.ctx.level_badge(level)) if with_level and level else ""
             items.append(f"<li>{self._service_item(to, sid, extra)}</li>")
         return f'<ul class="lotse-liste">{"".join(items)}</ul>'
 
@@ -264,55 +270,67 @@ class _Pages:
         return f'<ul class="lotse-kontakt">{"".join(out)}</ul>' if out else ""
 
     def _office_block(self, amt_id: str) -> str:
-        """Where and when to go, as shown on service pages (all at the same depth)."""
+        """Where and when to go, as shown on service pages (all at the same depth).
+
+        Address, contact, opening hours, the booking button when the office has a
+        ``termin_url``, and a visible note when the assignment is editorial. The
+        hours' source (often a council paper) stays in the "Für Fachleute" part."""
         if amt_id not in self._office_blocks:
             amt = self.ctx.amt(amt_id)
             if not amt:
                 self._office_blocks[amt_id] = ""
             else:
                 to = self.ctx.linker("leistungen/x/")
-                self._office_blocks[amt_id] = (
-                    f'<div class="lotse-ort"><p class="lotse-ort__name"><a href="{to(self.ctx.url("amt", amt_id))}">{esc(amt["name"])}</a>'
-                    f'{" " + self._extern_note(amt_id) if amt.get("traeger") != "stadt" else ""}</p>'
-                    f'{self._address(amt)}{self._contact(amt)}{self._hours(amt.get("oeffnungszeiten"), full=False)}</div>'
-                )
+                parts = [f'<div class="lotse-ort"><p class="lotse-ort__name"><a href="{to(self.ctx.url("amt", amt_id))}">{esc(amt["name"])}</a>'
+                         f'{" " + self._extern_note(amt_id) if amt.get("traeger") != "stadt" else ""}</p>']
+                if amt.get("zuordnung_redaktionell"):
+                    parts.append('<p class="lotse-warnung" role="note">Keine Quelle nennt diese Stelle ausdrücklich als zuständig; '
+                                 'die Redaktion hat sie zugeordnet. Bitte fragen Sie dort vorher nach.</p>')
+                where = self._address(amt) + self._contact(amt) + self._hours(amt.get("oeffnungszeiten"), full=False)
+                parts.append(where or "<p>Adresse, Kontakt und Öffnungszeiten sind noch nicht hinterlegt.</p>")
+                if amt.get("termin_url"):
+                    parts.append(f'<p><a class="lotse-knopf" href="{esc(amt["termin_url"])}">Termin online buchen</a></p>')
+                if amt.get("stand"):
+                    parts.append(f'<p class="lotse-klein lotse-herkunft">Angaben zur Stelle: Stand {esc(text.date(amt["stand"]))}</p>')
+                parts.append("</div>")
+                self._office_blocks[amt_id] = "".join(parts)
         return self._office_blocks[amt_id]
 
     # -- service -------------------------------------------------------------
 
-    def _start_button(self, service: dict, kanal: dict) -> str:
-        ctx = self.ctx
-        typ = kanal["typ"]
-        url = kanal.get("url")
-        label = kanal["bezeichnung"]
-        honest = ""
-        if not url and typ == "amt24":
-            if service.get("amt24_id") and ctx.portal_url("amt24_leistung", service["amt24_id"]):
-                url = ctx.portal_url("amt24_leistung", service["amt24_id"])
-                label = f"Leistung bei {ctx.portal_name} öffnen"
-                honest = f"Die direkte Adresse des Online-Antrags ist nicht hinterlegt; die Leistungsbeschreibung bei {ctx.portal_name} führt zum Antrag."
-            elif ctx.config.get("portale", {}).get("amt24"):
-                url = ctx.config["portale"]["amt24"]
-                label = f"Bei {ctx.portal_name} suchen"
-                honest = f"Die Adresse des Online-Antrags ist nicht hinterlegt. Bitte bei {ctx.portal_name} nach „{service['name']}“ suchen."
-        elif not url and typ == "formular" and ctx.config.get("website"):
-            url = ctx.config["website"]
-            label = "Auf der Website der Stadt suchen"
-            honest = f"Die Adresse des Formulars ist nicht hinterlegt. Bitte auf der Website der Stadt nach „{service['name']}“ suchen."
+    def _needs(self, kanal: dict) -> list[str]:
         needs = []
         if kanal.get("eid"):
             needs.append("Online-Ausweis (eID-Funktion des Personalausweises) mit PIN")
         for konto in kanal.get("nutzerkonto") or []:
-            needs.append("Nutzerkonto: " + ctx.label(NUTZERKONTO_LABELS.get(konto, konto)))
+            needs.append("Nutzerkonto: " + self.ctx.label(NUTZERKONTO_LABELS.get(konto, konto)))
+        return needs
+
+    def _start_button(self, service: dict, kanal: dict) -> str:
+        """A start button only for a real start address; otherwise where to find the application."""
+        ctx = self.ctx
+        typ = kanal["typ"]
+        url = kanal.get("url")
         parts = ['<div class="lotse-start-box">']
         if url:
-            parts.append(f'<a class="lotse-start" href="{esc(url)}" role="button" draggable="false">{esc(label)} {ARROW}</a>')
+            parts.append(f'<a class="lotse-start" href="{esc(url)}" role="button" draggable="false">{esc(kanal["bezeichnung"])} {ARROW}</a>')
         else:
-            parts.append(f'<p class="lotse-start-fehlt"><strong>{esc(label)}</strong>: Die Adresse ist noch nicht hinterlegt. '
-                         f'Bitte bei der zuständigen Stelle nachfragen.</p>')
+            parts.append(f'<p class="lotse-start-fehlt"><strong>{esc(kanal["bezeichnung"])}</strong>: '
+                         'Die Adresse des Online-Antrags ist nicht hinterlegt.')
+            if typ == "amt24" and ctx.portal_url("amt24_leistung", service.get("amt24_id")):
+                parts.append(f' Die <a href="{esc(ctx.portal_url("amt24_leistung", service["amt24_id"]))}">Leistungsbeschreibung bei '
+                             f'{esc(ctx.portal_name)}</a> führt zum Antrag.')
+            elif typ == "amt24" and ctx.config.get("portale", {}).get("amt24"):
+                parts.append(f' Bitte bei <a href="{esc(ctx.config["portale"]["amt24"])}">{esc(ctx.portal_name)}</a> '
+                             f'nach „{esc(service["name"])}“ suchen.')
+            elif typ == "formular" and ctx.config.get("website"):
+                parts.append(f' Bitte auf der <a href="{esc(ctx.config["website"])}">Website der Stadt</a> nach '
+                             f'„{esc(service["name"])}“ suchen.')
+            else:
+                parts.append(' Bitte bei der <a href="#zustaendig">zuständigen Stelle</a> nachfragen.')
+            parts.append("</p>")
         parts.append(f'<p class="lotse-start-box__kanal">{ctx.badge(typ)}</p>')
-        if honest:
-            parts.append(f'<p class="lotse-klein">{esc(honest)}</p>')
+        needs = self._needs(kanal)
         if needs:
             parts.append('<p class="lotse-start-box__braucht">Das brauchen Sie:</p><ul>'
                          + "".join(f"<li>{esc(n)}</li>" for n in needs) + "</ul>")
@@ -328,10 +346,35 @@ class _Pages:
         parts.append("</div>")
         return "".join(parts)
 
+    def _pvog_start_button(self, dienst: dict) -> str:
+        """A start button for an online service the state directory names (its URL is a real start address)."""
+        label = dienst.get("titel") or "Online-Antrag starten"
+        parts = ['<div class="lotse-start-box">',
+                 f'<a class="lotse-start" href="{esc(dienst["url"])}" role="button" draggable="false">{esc(label)} {ARROW}</a>']
+        needs = []
+        if dienst.get("identifizierung"):
+            needs.append("Anmeldung mit: " + ", ".join(dienst["identifizierung"]))
+        level = dienst.get("vertrauensniveau")
+        if level:
+            word = TRUST_LEVELS.get(level.strip().lower())
+            needs.append(f"Vertrauensniveau: {word}" if word else f"Vertrauensniveau (Angabe der Quelle): {level}")
+        if needs:
+            parts.append('<p class="lotse-start-box__braucht">Das brauchen Sie:</p><ul>'
+                         + "".join(f"<li>{esc(n)}</li>" for n in needs) + "</ul>")
+        parts.append("</div>")
+        return "".join(parts)
+
     def _offline_channel(self, service: dict, kanal: dict) -> str:
         typ = kanal["typ"]
         parts = [f'<div class="lotse-weg"><h3>{esc(kanal["bezeichnung"])}</h3><p>{self.ctx.badge(typ)}</p>']
-        if typ == "email-pdf":
+        if not in_operation(kanal):
+            word = CHANNEL_STATUS.get(kanal["status"], kanal["status"])
+            when = text.date(kanal.get("status_stand"))
+            parts.append(f'<p class="lotse-warnung" role="note">Laut einer Quelle{" vom " + esc(when) if when else ""} {esc(word)}. '
+                         'Ob dieser Online-Weg heute funktioniert, ist nicht belegt; bitte einen anderen Weg nutzen oder nachfragen.</p>')
+            if kanal.get("url"):
+                parts.append(f'<p><a href="{esc(kanal["url"])}">Seite dazu öffnen</a></p>')
+        elif typ == "email-pdf":
             parts.append(f"<p>{esc(KANAL_EXPLAINED['email-pdf'])}</p>")
             if kanal.get("url"):
                 parts.append(f'<p><a href="{esc(kanal["url"])}">Formular öffnen</a></p>')
@@ -340,7 +383,9 @@ class _Pages:
         if kanal.get("hinweis"):
             parts.append(f"<p>{esc(kanal['hinweis'])}</p>")
         if typ in ("vor-ort", "post"):
-            parts.append(self._office_block(kanal.get("amt") or service["zustaendig"]))
+            amt_id = kanal.get("amt") or service.get("zustaendig")
+            if amt_id and self.ctx.amt(amt_id):
+                parts.append(f'<p>Wo und wann: <a href="#zustaendig">{esc(self._amt_name(amt_id))}</a> (siehe unten).</p>')
         parts.append("</div>")
         return "".join(parts)
 
@@ -354,12 +399,12 @@ class _Pages:
         for row in rows:
             cells = "".join(f"<td>{esc(fmt(row[key]))}</td>" if key in row else f"<td>{KA}</td>" for key, _l, fmt in columns)
             body.append(f'<tr><th scope="row">{row["jahr"]}</th>{cells}<td>{esc(row["quelle"])}</td></tr>')
-        return ('<h2 id="kennzahlen">Kennzahlen</h2><div class="lotse-tabelle"><table>'
+        return ('<h3 id="kennzahlen">Kennzahlen</h3><div class="lotse-tabelle"><table>'
                 '<caption>Fallzahlen und Bearbeitung je Jahr. Nur belegte Zahlen; „k.\u00a0A.“ heißt: keine Angabe.</caption>'
                 f'<thead><tr><th scope="col">Jahr</th>{head}<th scope="col">Quelle</th></tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table></div>')
 
-    def _jsonld(self, sid: str, service: dict) -> str:
+    def _jsonld(self, sid: str, service: dict, pvog: dict | None) -> str:
         ctx = self.ctx
         data = {"@context": "https://schema.org", "@type": "GovernmentService", "name": service["name"],
                 "description": service["kurzbeschreibung"]}
@@ -367,76 +412,238 @@ class _Pages:
             data["identifier"] = service["leika"]
         if ctx.stadt:
             data["areaServed"] = {"@type": "City", "name": ctx.stadt}
-        amt = ctx.amt(service["zustaendig"])
+        amt = ctx.amt(service.get("zustaendig")) if service.get("zustaendig") else None
         if amt:
-            data["provider"] = {"@type": "GovernmentOrganization", "name": amt["name"]}
+            provider = {"@type": "GovernmentOrganization", "name": amt["name"]}
+            if amt.get("adresse"):
+                adr = amt["adresse"]
+                provider["address"] = {"@type": "PostalAddress", "streetAddress": adr["strasse"], "postalCode": adr["plz"], "addressLocality": adr["ort"]}
+            if (amt.get("kontakt") or {}).get("telefon"):
+                provider["telephone"] = amt["kontakt"]["telefon"]
+            data["provider"] = provider
         channels = []
-        for kanal in service["kanaele"]:
+        urls = set()
+        for kanal in service.get("kanaele") or []:
             channel = {"@type": "ServiceChannel", "name": kanal["bezeichnung"]}
             if kanal.get("url"):
                 channel["serviceUrl"] = kanal["url"]
-            place = ctx.amt(kanal.get("amt") or service["zustaendig"]) if kanal["typ"] in ("vor-ort", "post") else None
+                urls.add(kanal["url"])
+            place = ctx.amt(kanal.get("amt") or service.get("zustaendig")) if kanal["typ"] in ("vor-ort", "post") else None
             if place and place.get("adresse"):
                 adr = place["adresse"]
                 channel["serviceLocation"] = {"@type": "Place", "name": place["name"], "address": {
                     "@type": "PostalAddress", "streetAddress": adr["strasse"], "postalCode": adr["plz"], "addressLocality": adr["ort"]}}
             channels.append(channel)
+        for dienst in (pvog or {}).get("onlinedienste") or []:
+            if dienst["url"] not in urls:
+                channels.append({"@type": "ServiceChannel", "name": dienst.get("titel") or service["name"], "serviceUrl": dienst["url"]})
         data["availableChannel"] = channels
+        if pvog and pvog.get("synonyme"):
+            data["alternateName"] = pvog["synonyme"]
         return f'<script type="application/ld+json">{text.json_for_script(data)}</script>'
+
+    # One section of the citizen's questions: the editor's field wins, then the state's text,
+    # else an honest "unknown" with whom to ask. Each says where it comes from and its date.
+
+    def _from_editor(self, service: dict) -> str:
+        when = text.date(service.get("stand"))
+        who = "Angabe der Redaktion" if service.get("geprueft") is not False else "Übernommen, noch nicht von der Stadt geprüft"
+        return f'<p class="lotse-klein lotse-herkunft">{who}{", Stand " + esc(when) if when else ""}</p>'
+
+    @staticmethod
+    def _from_pvog(pvog: dict) -> str:
+        q = pvog.get("quelle") or {}
+        when = text.date(q.get("stand") or pvog.get("stand"))
+        return f'<p class="lotse-klein lotse-herkunft">{esc(q.get("titel", ""))}{", Stand " + esc(when) if when else ""}</p>'
+
+    def _unknown(self, what: str, office_known: bool = True) -> str:
+        """An honest gap: "<what> ... hier nicht bekannt" and whom to ask (Bürgertelefon from the config)."""
+        phone = (self.ctx.config.get("buergertelefon") or "").strip()
+        if phone:
+            tel = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+            ask = f'Bitte fragen Sie beim Bürgertelefon: <a href="tel:{esc(tel)}">{esc(phone)}</a>.'
+        elif office_known:
+            ask = 'Bitte fragen Sie bei der <a href="#zustaendig">zuständigen Stelle</a>.'
+        elif self.ctx.config.get("website"):
+            ask = f'Bitte fragen Sie bei der Stadtverwaltung (<a href="{esc(self.ctx.config["website"])}">Website der Stadt</a>).'
+        else:
+            ask = "Bitte fragen Sie bei der Stadtverwaltung."
+        return f'<p class="lotse-unbekannt" data-lotse-unbekannt>{esc(what)} hier nicht bekannt. {ask}</p>'
+
+    def _module_html(self, module: dict | None) -> str:
+        if not module:
+            return ""
+        parts = [self.ctx.markdown(module["text"])] if module.get("text") else []
+        links = module.get("links") or []
+        if links:
+            parts.append("<ul>" + "".join(f'<li><a href="{esc(link["url"])}">{esc(link.get("titel") or link["url"])}</a></li>'
+                                          for link in links) + "</ul>")
+        return "".join(parts)
+
+    def _section(self, anchor: str, heading: str, unknown: str, editor_html: str, service: dict,
+                 pvog: dict | None, *modules: str) -> str:
+        out = [f'<section class="lotse-abschnitt" aria-labelledby="{anchor}"><h2 id="{anchor}">{esc(heading)}</h2>']
+        if editor_html:
+            out.append(editor_html)
+        else:
+            body = "".join(self._module_html(((pvog or {}).get("module") or {}).get(m)) for m in modules)
+            if body:
+                out.append(body + self._from_pvog(pvog))
+            else:
+                out.append(self._unknown(unknown, bool(service.get("zustaendig")) or bool(((pvog or {}).get("module") or {}).get("zustaendige_stelle"))))
+        out.append("</section>")
+        return "".join(out)
+
+    def _fees(self, service: dict) -> str:
+        if "gebuehren" not in service:
+            return ""
+        rows = []
+        unsourced = False
+        for g in service["gebuehren"]:
+            amount = text.euro(g["betrag"]) if "betrag" in g else ""
+            note = f' <span class="lotse-klein">({esc(g["hinweis"])})</span>' if g.get("hinweis") else ""
+            q = g.get("quelle")
+            if q:
+                title = f'<a href="{esc(q["url"])}">{esc(q["titel"])}</a>' if q.get("url") else esc(q["titel"])
+                source = f'<br><span class="lotse-klein lotse-herkunft">Quelle: {title}{", Stand " + esc(text.date(q["stand"])) if q.get("stand") else ""}</span>'
+            else:
+                source = ""
+                unsourced = True
+            rows.append(f'<tr><th scope="row">{esc(g["bezeichnung"])}</th><td>{esc(amount) or KA}{note}{source}</td></tr>')
+        if not rows:
+            return "<p>Keine Angaben.</p>" + self._from_editor(service)
+        return (f'<table class="lotse-gebuehren"><tbody>{"".join(rows)}</tbody></table>'
+                + (self._from_editor(service) if unsourced else ""))
+
+    def _fachleute(self, sid: str, service: dict, pvog: dict | None) -> str:
+        """Keys, ids, figures and every source: collapsed at the end, out of the citizen's way."""
+        ctx = self.ctx
+        facts = []
+        if service.get("leika"):
+            facts.append(("LeiKa-Schlüssel", esc(service["leika"])))
+        if service.get("ozg"):
+            ozg = service["ozg"]
+            facts.append(("OZG-Leistung", esc(f'{ozg.get("name", "")} (ID {ozg["id"]})'.strip())))
+        if service.get("amt24_id"):
+            facts.append((f"{ctx.portal_name}-Kennung", esc(service["amt24_id"])))
+        if pvog:
+            facts.append(("Leistungsverzeichnis", esc(f'ID {pvog["id_lb"]}, Stand {text.date(pvog["stand"])}')))
+        if service.get("herkunft"):
+            facts.append(("Herkunft des Eintrags", esc(service["herkunft"])))
+        out = ['<details class="lotse-fachleute" id="fachleute"><summary>Für Fachleute: Kennungen, Kennzahlen und Quellen</summary>']
+        if facts:
+            out.append('<dl class="lotse-fakten">' + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
+        out.append(self._kennzahlen(service.get("kennzahlen") or []))
+        plan = service.get("planung") or {}
+        if plan.get("quelle"):
+            out.append(f'<p>Quelle der Planung: {esc(plan["quelle"])}</p>')
+        places = [service.get("zustaendig")] + [k.get("amt") for k in service.get("kanaele") or []]
+        for amt_id in dict.fromkeys(a for a in places if a):
+            oz = (ctx.amt(amt_id) or {}).get("oeffnungszeiten") or {}
+            if oz.get("quelle"):
+                out.append(f'<p>Quelle der Öffnungszeiten ({esc(self._amt_name(amt_id))}): {esc(oz["quelle"])}</p>')
+        sources = []
+        for q in service.get("quelle") or []:
+            title = f'<a href="{esc(q["url"])}">{esc(q["titel"])}</a>' if q.get("url") else esc(q["titel"])
+            sources.append(f"<li>{title}{', Stand ' + esc(text.date(q['stand'])) if q.get('stand') else ''}</li>")
+        if pvog:
+            q = pvog.get("quelle") or {}
+            sources.append(f'<li>{esc(q.get("titel", ""))} (Portalverbund Online-Gateway, PVOG), {esc(pvog["id_lb"])}, Stand {esc(text.date(pvog["stand"]))}</li>')
+        out.append(f'<p><strong>{"Quelle" if len(sources) == 1 else "Quellen"} des Eintrags:</strong></p><ul>{"".join(sources)}</ul>')
+        out.append("</details>")
+        return "".join(out)
 
     def service(self, sid: str, service: dict) -> GeneratedFile:
         ctx = self.ctx
         url = ctx.url("leistung", sid)
         to = ctx.linker(url)
         md = ctx.markdown
+        pvog = ctx.dataset.pvog_of(sid)
+        modules = (pvog or {}).get("module") or {}
         out = [breadcrumb(to, [("Start", ""), ("Leistungen A–Z", ctx.url("leistungen")), (service["name"], None)]),
                f'<h1>{esc(service["name"])}</h1>',
-               f'<p class="lotse-lead">{esc(service["kurzbeschreibung"])}</p>',
-               f'<p class="lotse-merkmale">{ctx.level_badge(service["digitalisierung"])} '
-               f'<span>Für: {esc(", ".join(ZIELGRUPPE_LABELS.get(z, z) for z in service["zielgruppe"]))}</span></p>']
-        online = [k for k in service["kanaele"] if k["typ"] in ONLINE_TYPES]
-        offline = [k for k in service["kanaele"] if k["typ"] not in ONLINE_TYPES]
-        if online:
+               f'<p class="lotse-lead">{esc(service["kurzbeschreibung"])}</p>']
+        merkmale = [ctx.level_badge(service["digitalisierung"])] if service.get("digitalisierung") else []
+        if service.get("zielgruppe"):
+            merkmale.append(f'<span>Für: {esc(", ".join(ZIELGRUPPE_LABELS.get(z, z) for z in service["zielgruppe"]))}</span>')
+        if merkmale:
+            out.append(f'<p class="lotse-merkmale">{" ".join(merkmale)}</p>')
+        if service.get("geprueft") is False:
+            out.append('<p class="lotse-warnung lotse-ungeprueft" role="note"><strong>Noch nicht von der Stadt geprüft.</strong> '
+                       'Dieser Eintrag wurde aus dem Leistungsverzeichnis des Landes übernommen; zuständige Stelle und Wege '
+                       'hat die Stadt noch nicht bestätigt.</p>')
+
+        # 1. Start online
+        kanaele = service.get("kanaele") or []
+        # A channel its source calls a pilot or planned is no way to apply today: no start
+        # button, shown with the source's date among the other ways.
+        online = [k for k in kanaele if k["typ"] in ONLINE_TYPES and in_operation(k)]
+        offline = [k for k in kanaele if k["typ"] not in ONLINE_TYPES or not in_operation(k)]
+        editor_urls = {k.get("url") for k in online if k.get("url")}
+        extra = [d for d in (pvog or {}).get("onlinedienste") or [] if d["url"] not in editor_urls]
+        if online or extra:
             out.append('<section class="lotse-online" aria-labelledby="online"><h2 id="online">Online erledigen</h2>')
             out.extend(self._start_button(service, k) for k in online)
+            if online:
+                out.append(self._from_editor(service))
+            if extra:
+                out.extend(self._pvog_start_button(d) for d in extra)
+                out.append(self._from_pvog(pvog))
             out.append("</section>")
         if offline:
-            title = "Andere Wege" if online else "So beantragen Sie die Leistung"
+            title = "Andere Wege" if (online or extra) else "So beantragen Sie die Leistung"
             out.append(f'<section aria-labelledby="wege"><h2 id="wege">{title}</h2>')
             out.extend(self._offline_channel(service, k) for k in offline)
             out.append("</section>")
+        elif not (online or extra):
+            out.append('<section aria-labelledby="wege"><h2 id="wege">So beantragen Sie die Leistung</h2>'
+                       + self._unknown("Die Wege zum Antrag sind", bool(service.get("zustaendig"))) + "</section>")
+
+        # What it is about: the editor's description, else the state's.
         if service.get("beschreibung"):
-            out.append(f'<h2 id="beschreibung">Beschreibung</h2>{md(service["beschreibung"])}')
+            out.append(f'<h2 id="beschreibung">Worum es geht</h2>{md(service["beschreibung"])}{self._from_editor(service)}')
+        elif modules.get("beschreibung") or modules.get("kurzinfo"):
+            body = self._module_html(modules.get("beschreibung") or modules.get("kurzinfo"))
+            out.append(f'<h2 id="beschreibung">Worum es geht</h2>{body}{self._from_pvog(pvog)}')
+
+        # 2.–7. The citizen's questions, in this order.
+        out.append(self._section("voraussetzungen", "Voraussetzungen", "Die Voraussetzungen sind", "", service, pvog, "voraussetzungen"))
+        unterlagen = ""
         if service.get("unterlagen"):
-            out.append('<h2 id="unterlagen">Unterlagen</h2><ul>' + "".join(f"<li>{esc(u)}</li>" for u in service["unterlagen"]) + "</ul>")
-        if "gebuehren" in service:
-            rows = []
-            for g in service["gebuehren"]:
-                amount = text.euro(g["betrag"]) if "betrag" in g else ""
-                note = f' <span class="lotse-klein">({esc(g["hinweis"])})</span>' if g.get("hinweis") else ""
-                rows.append(f'<tr><th scope="row">{esc(g["bezeichnung"])}</th><td>{esc(amount) or KA}{note}</td></tr>')
-            out.append('<h2 id="gebuehren">Gebühren</h2>' + (f'<table class="lotse-gebuehren"><tbody>{"".join(rows)}</tbody></table>' if rows else "<p>Keine Angaben.</p>"))
-        facts = []
-        if service.get("frist"):
-            facts.append(("Frist", esc(service["frist"])))
-        if service.get("bearbeitungsdauer"):
-            facts.append(("Bearbeitungsdauer", esc(service["bearbeitungsdauer"])))
-        zust = service["zustaendig"]
-        facts.append(("Zuständige Stelle", f'<a href="{to(ctx.url("amt", zust))}">{esc(self._amt_name(zust))}</a> {self._extern_note(zust)}'))
-        if service.get("leika"):
-            facts.append(("LeiKa-Schlüssel", esc(service["leika"])))
-        if service.get("ozg"):
-            ozg = service["ozg"]
-            facts.append(("OZG-Leistung", esc(f'{ozg.get("name", "")} (ID {ozg["id"]})'.strip())))
-        out.append('<h2 id="auf-einen-blick">Auf einen Blick</h2><dl class="lotse-fakten">'
-                   + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
+            unterlagen = ("<ul>" + "".join(f"<li>{esc(u)}</li>" for u in service["unterlagen"]) + "</ul>" + self._from_editor(service))
+        out.append(self._section("unterlagen", "Unterlagen", "Die nötigen Unterlagen sind", unterlagen, service, pvog, "unterlagen", "formulare"))
+        out.append(self._section("kosten", "Kosten", "Die Kosten (Gebühren) sind", self._fees(service), service, pvog, "kosten"))
+        dauer = f"<p>{esc(service['bearbeitungsdauer'])}</p>{self._from_editor(service)}" if service.get("bearbeitungsdauer") else ""
+        out.append(self._section("bearbeitungsdauer", "Bearbeitungsdauer", "Die Bearbeitungsdauer ist", dauer, service, pvog, "bearbeitungsdauer"))
+        frist = f"<p>{esc(service['frist'])}</p>{self._from_editor(service)}" if service.get("frist") else ""
+        out.append(self._section("fristen", "Fristen", "Fristen sind", frist, service, pvog, "fristen"))
+        out.append(self._section("ablauf", "Ablauf", "Der Ablauf ist", "", service, pvog, "verfahrensablauf"))
+
+        # 8. Where and when.
+        out.append('<section class="lotse-abschnitt" aria-labelledby="zustaendig"><h2 id="zustaendig">Zuständige Stelle: wo und wann</h2>')
+        places = [service.get("zustaendig")] + [k.get("amt") for k in offline if k["typ"] in ("vor-ort", "post")]
+        blocks = [self._office_block(a) for a in dict.fromkeys(p for p in places if p and ctx.amt(p))]
+        state_text = "".join(self._module_html(modules.get(m)) for m in ("zustaendige_stelle", "ansprechpunkt"))
+        if blocks:
+            out.extend(blocks)
+        if state_text and (not blocks or service.get("geprueft") is False):
+            out.append(state_text + self._from_pvog(pvog))
+        if not blocks and not state_text:
+            out.append(self._unknown("Die zuständige Stelle und ihre Öffnungszeiten sind", office_known=False))
+        out.append("</section>")
         if service.get("hinweise"):
             out.append(f'<h2 id="hinweise">Hinweise</h2>{md(service["hinweise"])}')
+
+        # 9. Legal bases (the editor's list wins) and legal remedy.
+        rechts = ""
         if service.get("rechtsgrundlage"):
             items = [f'<li><a href="{esc(r["url"])}">{esc(r["titel"])}</a></li>' if r.get("url") else f'<li>{esc(r["titel"])}</li>'
                      for r in service["rechtsgrundlage"]]
-            out.append(f'<h2 id="rechtsgrundlagen">Rechtsgrundlagen</h2><ul>{"".join(items)}</ul>')
-        out.append(self._kennzahlen(service.get("kennzahlen") or []))
+            rechts = f'<ul>{"".join(items)}</ul>{self._from_editor(service)}'
+        out.append(self._section("rechtsgrundlagen", "Rechtsgrundlagen", "Die Rechtsgrundlagen sind", rechts, service, pvog, "rechtsgrundlagen"))
+        if modules.get("rechtsbehelf"):
+            out.append(f'<h3 id="rechtsbehelf">Wenn Sie nicht einverstanden sind</h3>{self._module_html(modules["rechtsbehelf"])}{self._from_pvog(pvog)}')
+
         plan = service.get("planung")
         if plan:
             bits = [f"Geplant: online bis {esc(text.date(plan['digital_bis']))}"]
@@ -448,8 +655,6 @@ class _Pages:
             out.append(f'<h2 id="planung">Digitalisierung geplant</h2><p>{line}</p>')
             if plan.get("hinweis"):
                 out.append(f"<p>{esc(plan['hinweis'])}</p>")
-            if plan.get("quelle"):
-                out.append(f'<p class="lotse-klein">Quelle: {esc(plan["quelle"])}</p>')
         lebenslagen = ctx.dataset.lebenslagen_of(sid)
         if lebenslagen:
             items = "".join(f'<li><a href="{to(ctx.url("lebenslage", ll))}">{esc(ctx.dataset.lebenslagen[ll].data["titel"])}</a></li>'
@@ -462,10 +667,14 @@ class _Pages:
         bund = ctx.portal_url("bundesportal", service.get("leika"))
         if bund:
             links.append(f'<li><a href="{esc(bund)}">Diese Leistung im Bundesportal</a></li>')
+        for link in (modules.get("weitere_informationen") or {}).get("links") or []:
+            links.append(f'<li><a href="{esc(link["url"])}">{esc(link.get("titel") or link["url"])}</a></li>')
         if links:
             out.append(f'<h2 id="weitere">Weitere Informationen</h2><ul>{"".join(links)}</ul>')
-        out.append(stand_quelle(service))
-        out.append(self._jsonld(sid, service))
+        checked = "Noch nicht von der Stadt geprüft; übernommen am" if service.get("geprueft") is False else "Zuletzt von der Redaktion geprüft:"
+        out.append(f'<p class="lotse-stand">{checked} {esc(text.date(service.get("stand")))}</p>')
+        out.append(self._fachleute(sid, service, pvog))
+        out.append(self._jsonld(sid, service, pvog))
         return GeneratedFile.page(url, service["name"], "".join(out), description=service["kurzbeschreibung"], hide=list(HIDE))
 
     # -- A–Z ---------------------------------------------------------------------
@@ -478,11 +687,14 @@ class _Pages:
         offices: set[str] = set()
         for sid, service in ctx.services_sorted:
             types = ctx.dataset.channel_types(service)
-            offices.add(service["zustaendig"])
+            if service.get("zustaendig"):
+                offices.add(service["zustaendig"])
             groups.setdefault(text.initial(service["name"]), []).append(
-                f'<li data-kanal="{esc(" ".join(types))}" data-stufe="{esc(service["digitalisierung"])}" '
-                f'data-amt="{esc(service["zustaendig"])}" data-ziel="{esc(" ".join(service["zielgruppe"]))}">'
-                f'<a href="{to(ctx.url("leistung", sid))}">{esc(service["name"])}</a> {ctx.badges(service)}</li>')
+                f'<li data-kanal="{esc(" ".join(types))}" data-stufe="{esc(service.get("digitalisierung", ""))}" '
+                f'data-amt="{esc(service.get("zustaendig", ""))}" data-ziel="{esc(" ".join(service.get("zielgruppe") or []))}">'
+                f'<a href="{to(ctx.url("leistung", sid))}">{esc(service["name"])}</a> {ctx.badges(service)}'
+                + (' <span class="lotse-klein">(noch nicht von der Stadt geprüft)</span>' if service.get("geprueft") is False else "")
+                + "</li>")
         letters = sorted(groups, key=lambda l: (l == "#", l))
         total = len(ctx.services_sorted)
         jump = "".join(f'<li><a href="#buchstabe-{"0" if l == "#" else l.lower()}">{esc(l)}</a></li>' for l in letters)
@@ -574,7 +786,7 @@ class _Pages:
             for i, sid in enumerate(sids):
                 service = ctx.service(sid)
                 join = f'<span class="lotse-verbinder">{word}</span> ' if i else ""
-                extern = self._extern_note(service["zustaendig"])
+                extern = self._extern_note(service.get("zustaendig"))
                 items.append(f'<li>{join}{self._service_item(to, sid)}{" " + extern if extern else ""}</li>')
             out.append(f'<ul class="lotse-schritt__leistungen">{"".join(items)}</ul></li>')
         out.append("</ol>")
@@ -643,8 +855,8 @@ class _Pages:
                             for c in sorted(children, key=lambda c: text.sort_key(self._amt_name(c))))
             out.append(f'<h2 id="stellen">Dazu gehören</h2><ul>{items}</ul>')
         all_ids = self.ds.services_of(amt_id)
-        responsible = self._sorted_ids([s for s in all_ids if ctx.service(s)["zustaendig"] == amt_id])
-        counters = self._sorted_ids([s for s in all_ids if ctx.service(s)["zustaendig"] != amt_id])
+        responsible = self._sorted_ids([s for s in all_ids if ctx.service(s).get("zustaendig") == amt_id])
+        counters = self._sorted_ids([s for s in all_ids if ctx.service(s).get("zustaendig") != amt_id])
         out.append(f'<h2 id="leistungen">Leistungen ({len(responsible)})</h2>')
         out.append(self._service_list(to, responsible, with_level=True))
         if counters:
@@ -653,6 +865,41 @@ class _Pages:
         out.append(stand_quelle(amt, dated=True))
         out.append(self._office_jsonld(amt))
         return GeneratedFile.page(url, amt["name"], "".join(out), hide=list(HIDE))
+
+    # -- review ------------------------------------------------------------------
+
+    def pruefen(self) -> GeneratedFile:
+        """One page for editors: every record `lotse sync pvog --neue` created that nobody has reviewed."""
+        ctx = self.ctx
+        url = REVIEW_URL
+        to = ctx.linker(url)
+        rows = []
+        for sid, service in ctx.services_sorted:
+            if service.get("geprueft") is not False:
+                continue
+            pvog = ctx.dataset.pvog_of(sid) or {}
+            missing = [f for f in ("zustaendig", "kanaele", "zielgruppe", "digitalisierung") if not service.get(f)]
+            rows.append(f'<tr><th scope="row"><a href="{to(ctx.url("leistung", sid))}">{esc(service["name"])}</a></th>'
+                        f'<td><code>data/services/{esc(sid)}.yml</code></td><td>{esc(service.get("leika", "–"))}</td>'
+                        f'<td>{esc(pvog.get("id_lb", "–"))}</td><td>{esc(text.date(pvog.get("stand")))}</td>'
+                        f'<td>{esc(", ".join(missing) or "–")}</td></tr>')
+        intro = ('<p class="lotse-lead">Einträge, die der Abgleich mit dem Leistungsverzeichnis des Landes '
+                 '(<code>lotse sync pvog --neue</code>) angelegt hat und die noch niemand in der Stadt geprüft hat.</p>'
+                 '<p>Ihre Seiten sagen deutlich „Noch nicht von der Stadt geprüft“, und sie zählen in keiner Zahl der Stadt mit. '
+                 'Zum Prüfen: Texte auf der Seite lesen, in der Datei die fehlenden Felder ergänzen (zuständige Stelle, Wege, '
+                 'Zielgruppe, Digitalisierungsgrad), dann <code>geprueft: true</code> setzen oder die Zeile löschen, und '
+                 '<code>lotse validate</code> ausführen. Gehört die Leistung nicht ins Verzeichnis, die Datei in '
+                 '<code>data/services/</code> und die gleichnamige in <code>data/pvog/</code> löschen.</p>')
+        if rows:
+            table = ('<div class="lotse-tabelle"><table><caption>Noch nicht geprüft: ' + text.number(len(rows)) + '</caption>'
+                     '<thead><tr><th scope="col">Leistung</th><th scope="col">Datei</th><th scope="col">LeiKa-Schlüssel</th>'
+                     '<th scope="col">ID im Leistungsverzeichnis</th><th scope="col">Stand der Quelle</th><th scope="col">Fehlt noch</th></tr></thead>'
+                     f'<tbody>{"".join(rows)}</tbody></table></div>')
+        else:
+            table = "<p>Derzeit ist nichts zu prüfen.</p>"
+        html = (breadcrumb(to, [("Start", ""), ("Zu prüfen", None)]) + "<h1>Zu prüfen: Einträge aus dem Leistungsverzeichnis</h1>"
+                + intro + table)
+        return GeneratedFile.page(url, "Zu prüfen", html, description="Einträge aus dem Leistungsverzeichnis, die die Stadt noch prüfen muss.", hide=list(HIDE))
 
     def _ask_whom(self) -> str:
         """' beim Bürgertelefon: <a href="tel:…">…</a>' from the city config, or ''."""
