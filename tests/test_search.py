@@ -611,3 +611,38 @@ def test_demand_prior_is_part_of_the_shipped_index(tmp_path):
             path.write_text(head + "\n" + "\n".join(tail), encoding="utf-8")
     without = ev.evaluate_lotse(data, case).results[0]
     assert with_prior.rank == 1 and without.rank != 1
+
+
+def test_index_built_in_a_second_process_is_the_same(monkeypatch):
+    """prepare() builds the index while pages render; the result must not depend on where it was built."""
+    from lotse.search import provider
+    from lotse.site.context import SiteContext
+
+    ds, problems = load(DATA)
+    assert problems == []
+    alone = {f.path: f.content for f in provider.files(SiteContext(ds))}
+    ctx = SiteContext(ds)
+    provider.prepare(ctx)
+    if sys.platform.startswith("linux") and (__import__("os").cpu_count() or 1) >= 2:
+        assert ctx.search_job is not None  # a second process is at work
+    parallel = {f.path: f.content for f in provider.files(ctx)}
+    assert parallel == alone
+    assert getattr(ctx, "search_job", None) is None  # collected, process joined
+
+
+def test_a_failing_index_process_falls_back_to_building_here(monkeypatch):
+    from lotse.search import provider
+    from lotse.site.context import SiteContext
+
+    ds, _ = load(DATA)
+    expected = {f.path: f.content for f in provider.files(SiteContext(ds))}
+    ctx = SiteContext(ds)
+    real = provider._data_files
+    monkeypatch.setattr(provider, "_data_files", lambda c: (_ for _ in ()).throw(RuntimeError("kaputt")))
+    provider.prepare(ctx)  # the forked child inherits the broken function and sends None
+    monkeypatch.setattr(provider, "_data_files", real)
+    if getattr(ctx, "search_job", None) is not None:
+        job = ctx.search_job
+        assert provider._collect(ctx) is None  # the child reported its failure ...
+        assert job[0].exitcode == 0
+    assert {f.path: f.content for f in provider.files(ctx)} == expected  # ... and files() built it here

@@ -20,6 +20,7 @@ Writes into ``assets/lotse-suche/``:
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Iterator
@@ -114,13 +115,66 @@ def texts_payload(entries: list[dict]) -> list[str]:
     return [entry.get("d", "") for entry in entries]
 
 
+def _data_files(ctx) -> tuple[bytes, bytes, bytes]:
+    """index.json, eintraege.json and texte.json: the expensive part (lunr index of every record)."""
+    index_payload, entries = build(ctx.dataset)
+    return dumps(index_payload), dumps(entries_payload(ctx, entries)), dumps(texts_payload(entries))
+
+
+def _child(ctx, conn) -> None:
+    try:
+        conn.send(_data_files(ctx))
+    except BaseException:  # the parent then builds it itself and shows the real error
+        conn.send(None)
+    finally:
+        conn.close()
+
+
+def prepare(ctx) -> None:
+    """Start building the index in a second process while the other providers render pages.
+
+    At 6,000 services the index takes about 5 s of the build; MkDocs and the page providers
+    use one core, so on a machine with two the index costs no wall time. Linux only (fork:
+    the child gets the loaded dataset without pickling it); elsewhere, or if the child
+    fails, :func:`files` builds the index itself. Same function, so same bytes either way.
+    """
+    import multiprocessing
+    import sys
+
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+        return
+    fork = multiprocessing.get_context("fork")
+    receive, send = fork.Pipe(duplex=False)
+    # daemon: if the build fails before files() collects the result, the child ends with us
+    process = fork.Process(target=_child, args=(ctx, send), daemon=True, name="lotse-suchindex")
+    process.start()
+    send.close()
+    ctx.search_job = (process, receive)
+
+
+def _collect(ctx) -> tuple[bytes, bytes, bytes] | None:
+    job = getattr(ctx, "search_job", None)
+    if job is None:
+        return None
+    ctx.search_job = None
+    process, receive = job
+    try:
+        result = receive.recv()
+    except (EOFError, OSError):
+        result = None
+    finally:
+        receive.close()
+        process.join()
+    return result
+
+
 def files(ctx) -> Iterator:
     from ..site.context import GeneratedFile
 
-    index_payload, entries = build(ctx.dataset)
-    yield GeneratedFile(f"{ASSET_DIR}/index.json", content=dumps(index_payload))
-    yield GeneratedFile(f"{ASSET_DIR}/eintraege.json", content=dumps(entries_payload(ctx, entries)))
-    yield GeneratedFile(f"{ASSET_DIR}/texte.json", content=dumps(texts_payload(entries)))
+    index_json, entries_json, texts_json = _collect(ctx) or _data_files(ctx)
+    yield GeneratedFile(f"{ASSET_DIR}/index.json", content=index_json)
+    yield GeneratedFile(f"{ASSET_DIR}/eintraege.json", content=entries_json)
+    yield GeneratedFile(f"{ASSET_DIR}/texte.json", content=texts_json)
     yield GeneratedFile(f"{ASSET_DIR}/lunr-suche.js", content=bundle())
     yield GeneratedFile(f"{ASSET_DIR}/suche.js", content=ui_script())
     yield GeneratedFile(f"{ASSET_DIR}/suche-start.js", content=start_script())

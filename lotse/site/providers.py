@@ -61,6 +61,16 @@ def generate(ctx: SiteContext, providers: Iterable[str] = PROVIDERS) -> Iterator
     """Every file of every provider, refusing duplicate paths."""
     seen: dict[str, str] = {}
     ctx.generated = seen  # paths so far: the redirect provider refuses old addresses that are real pages
+    # A provider module may start slow work early (``prepare(ctx)``, e.g. the search index in a
+    # second process) so that it runs while the providers before it render their pages.
+    for name in providers:
+        try:
+            module = importlib.import_module(name.partition(":")[0])
+        except ImportError:
+            continue  # load() below says which provider is missing
+        prepare = getattr(module, "prepare", None)
+        if callable(prepare):
+            prepare(ctx)
     for name in providers:
         for item in load(name)(ctx):
             if not isinstance(item, GeneratedFile):
