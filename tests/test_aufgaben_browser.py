@@ -120,7 +120,7 @@ def test_a_to_z_filters_do_not_scroll_sideways_at_360_px(chromium, shipped_url):
 def test_service_page_fee_with_source_and_date(page, shipped_url):
     do_task(page, shipped_url, "personalausweis")
     text = main_text(page)
-    assert "37,00" in text or "37 €" in text
+    assert "46,00" in text  # § 1 PAuswGebV since 07.02.2026
     assert "PAuswGebV" in text and "06.12.2026" in text
 
 
