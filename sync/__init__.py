@@ -21,6 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def listing(items, limit: int, bullet: str = "") -> str:
+    """Indented lines for the first ``limit`` items, then how many more there are.
+
+    Error messages of a sync name what is wrong without flooding the terminal or the
+    pull-request summary when thousands of rows share one fault."""
+    items = list(items)
+    lines = "\n".join(f"  {bullet}{item}" for item in items[:limit])
+    more = f"\n  … und {len(items) - limit} weitere" if len(items) > limit else ""
+    return lines + more
+
+
 class SyncError(Exception):
     """A fault that stops the sync, normally before anything is written.
 

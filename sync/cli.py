@@ -13,7 +13,7 @@ import click
 from lotse import DEFAULT_DATA
 from lotse.validator import load
 
-from . import SyncError
+from . import SyncError, listing
 from .hosts import DEFAULT_HOSTS, idn_warning, load_hosts
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_ZEITLIMIT, Budget, Fetcher
 from .ozg import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, WHAT, fetch
@@ -156,11 +156,9 @@ def valid_start(data_dir, ars: str | None, collections=None):
     click.echo("Daten prüfen (lotse validate) …", err=True)
     dataset, problems = load(data_dir) if collections is None else load(data_dir, collections=collections)
     if problems:
-        listed = "\n".join(f"  {p}" for p in problems[:50])
-        more = f"\n  … und {len(problems) - 50} weitere" if len(problems) > 50 else ""
         raise SyncError(
             f"Die Daten haben schon vor dem Abgleich {len(problems)} Problem(e); bitte zuerst „lotse validate“ "
-            f"ausführen und beheben, dann erneut abgleichen.\n{listed}{more}"
+            f"ausführen und beheben, dann erneut abgleichen.\n{listing(problems, 50)}"
         )
     ars = str(ars or dataset.settings.get("ars") or "")
     if not ars:
@@ -194,9 +192,7 @@ def emit(text: str, summary_file: Path | None) -> None:
 
 
 def _invalid_message(problems) -> str:
-    listed = "\n".join(f"  {p}" for p in problems[:50])
-    more = f"\n  … und {len(problems) - 50} weitere" if len(problems) > 50 else ""
-    return f"Nach dem Abgleich wären die Daten ungültig ({len(problems)} Problem(e)); nichts wird geschrieben.\n{listed}{more}"
+    return f"Nach dem Abgleich wären die Daten ungültig ({len(problems)} Problem(e)); nichts wird geschrieben.\n{listing(problems, 50)}"
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

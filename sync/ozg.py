@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import Entry, SyncError
+from . import Entry, SyncError, listing
 from .formats import decode_utf8
 from .http import Fetcher, Response
 
@@ -319,10 +319,8 @@ def _merge(entries: list[Entry]) -> tuple[list[Entry], list[str]]:
         name = next((e.leika_name for e in group if e.leika_name), None)
         merged.append(Entry(leika=leika, url=first.url, online_status=status, leika_name=name, ozg_id=ozg_id, ozg_name=ozg_name, where=first.where))
     if conflicts:
-        listed = "\n".join(f"  - {c}" for c in conflicts[:20])
-        more = f"\n  … und {len(conflicts) - 20} weitere" if len(conflicts) > 20 else ""
         raise SyncError(
             f"{WHAT} nennt {len(conflicts)} LeiKa-Schlüssel mehrfach mit verschiedenen Adressen; welche gilt, "
-            f"ist nicht entscheidbar, daher wird nichts übernommen:\n{listed}{more}"
+            f"ist nicht entscheidbar, daher wird nichts übernommen:\n{listing(conflicts, 20, '- ')}"
         )
     return merged, warnings
